@@ -1,0 +1,1 @@
+"""Venue adapters (Binance, Zerodha Kite) over a shared HTTP/WebSocket toolkit."""

@@ -1,0 +1,1 @@
+"""The message bus: publish/subscribe, command endpoints and request/response."""

@@ -1,0 +1,1 @@
+"""In-memory trading state with read-only views for strategies."""

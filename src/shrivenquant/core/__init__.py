@@ -1,0 +1,1 @@
+"""Kernel-free primitives: nanosecond time, clocks, UUIDs, lifecycle state machine, errors."""

@@ -1,0 +1,1 @@
+"""The data engine, validation, loaders and the data-client ports."""

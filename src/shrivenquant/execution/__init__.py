@@ -1,0 +1,1 @@
+"""The execution engine (OMS), order emulation, algorithms and the execution-client port."""

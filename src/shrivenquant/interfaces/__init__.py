@@ -1,0 +1,1 @@
+"""User-facing interfaces: command line, REST/WebSocket API and gRPC services."""

@@ -1,0 +1,1 @@
+"""The trading vocabulary: values, identifiers, instruments, market data, orders, messages."""

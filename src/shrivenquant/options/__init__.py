@@ -1,0 +1,1 @@
+"""Option pricing, Greeks, implied volatility, volatility surfaces and scenario maths."""

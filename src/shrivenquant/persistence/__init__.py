@@ -1,0 +1,1 @@
+"""Event journal, data catalog, SQL store, backup and restore."""

@@ -1,0 +1,1 @@
+"""Accounts, balances, positions, PnL, exposure and margin."""

@@ -1,0 +1,1 @@
+"""The kernel (composition root), node configuration and node builders."""

@@ -1,0 +1,1 @@
+"""Users, roles, API keys, JWT, TOTP, secrets and TLS material."""

@@ -1,0 +1,1 @@
+"""The simulated venue, replay data client and exchange simulator servers."""

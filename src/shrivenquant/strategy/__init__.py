@@ -1,0 +1,1 @@
+"""The strategy and actor base classes, order factory and indicators."""

@@ -1,0 +1,1 @@
+"""Structured logging, metrics and tracing used by every component."""

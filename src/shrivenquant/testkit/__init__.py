@@ -1,0 +1,1 @@
+"""Stubs, instrument providers and fakes for tests and examples (never imported by the package)."""
