@@ -66,7 +66,7 @@ class AuthError(ShrivenQuantError):
 
 
 class InvalidInputError(ShrivenQuantError, ValueError):
-    """Input from outside (config, file, API request, venue message) is malformed or out of range."""
+    """Input from outside (config, file, API request, venue message) is malformed or invalid."""
 
     kind = ErrorKind.INVALID_INPUT
 

@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m shrivenquant``."""
+
+from shrivenquant.interfaces.cli.app import main
+
+main()

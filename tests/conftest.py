@@ -1,0 +1,18 @@
+"""Shared test configuration."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# CI runs a fixed, reproducible set of examples; developers get fresh random ones each run.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(
+    os.environ.get("SQ_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
