@@ -1,0 +1,242 @@
+"""Currencies: an immutable `Currency` value, its kind, and a registry of known codes.
+
+A currency is identified by its code (``"USDT"``, ``"INR"``); two `Currency` objects are equal
+when their codes are equal. `Currency.from_str` resolves a code through a process-wide registry
+that holds the currencies defined here; venues with other assets add them with
+`Currency.register`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, unique
+from typing import Any, Final
+
+_CODE_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_MAX_CODE_LENGTH: Final = 16
+_MAX_PRECISION: Final = 9  # the fixed-point scale of `shrivenquant.model.values`
+
+
+@unique
+class CurrencyType(Enum):
+    """What kind of asset a currency is."""
+
+    FIAT = "fiat"
+    CRYPTO = "crypto"
+    COMMODITY = "commodity"
+
+
+class Currency:
+    """An immutable currency definition, equal to another when their codes are equal.
+
+    Args:
+        code: 1-16 characters ``A-Z`` and ``0-9`` (``"USDT"``, ``"1000SATS"``).
+        precision: decimal places the currency is quoted and settled in, 0..9.
+        iso4217: ISO 4217 numeric code, 0 when there is none (crypto assets).
+        name: human-readable name.
+        currency_type: fiat, crypto or commodity.
+    """
+
+    __slots__ = ("_code", "_currency_type", "_iso4217", "_name", "_precision")
+
+    _code: str
+    _precision: int
+    _iso4217: int
+    _name: str
+    _currency_type: CurrencyType
+
+    def __init__(
+        self,
+        code: str,
+        precision: int,
+        iso4217: int,
+        name: str,
+        currency_type: CurrencyType,
+    ) -> None:
+        _validate_code(code)
+        if type(precision) is not int or not 0 <= precision <= _MAX_PRECISION:
+            raise ValueError(
+                f"currency {code!r}: precision must be an int 0..{_MAX_PRECISION}, "
+                f"got {precision!r}"
+            )
+        if type(iso4217) is not int or not 0 <= iso4217 <= 999:
+            raise ValueError(f"currency {code!r}: iso4217 must be an int 0..999, got {iso4217!r}")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"currency {code!r}: name must be a non-empty str, got {name!r}")
+        if not isinstance(currency_type, CurrencyType):
+            raise TypeError(
+                f"currency {code!r}: currency_type must be a CurrencyType, got {currency_type!r}"
+            )
+        setter = object.__setattr__
+        setter(self, "_code", code)
+        setter(self, "_precision", precision)
+        setter(self, "_iso4217", iso4217)
+        setter(self, "_name", name)
+        setter(self, "_currency_type", currency_type)
+
+    @property
+    def code(self) -> str:
+        """The currency code, e.g. ``"USDT"``."""
+        return self._code
+
+    @property
+    def precision(self) -> int:
+        """Decimal places the currency is quoted and settled in."""
+        return self._precision
+
+    @property
+    def iso4217(self) -> int:
+        """ISO 4217 numeric code, 0 when there is none."""
+        return self._iso4217
+
+    @property
+    def name(self) -> str:
+        """Human-readable name."""
+        return self._name
+
+    @property
+    def currency_type(self) -> CurrencyType:
+        """Fiat, crypto or commodity."""
+        return self._currency_type
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Currency is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Currency is immutable; cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Currency):
+            return self._code == other._code
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._code)
+
+    def __str__(self) -> str:
+        return self._code
+
+    def __repr__(self) -> str:
+        return (
+            f"Currency(code={self._code!r}, precision={self._precision}, "
+            f"iso4217={self._iso4217}, name={self._name!r}, "
+            f"currency_type=CurrencyType.{self._currency_type.name})"
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (_restore, self._fields())
+
+    def __copy__(self) -> Currency:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Currency:
+        return self
+
+    def _fields(self) -> tuple[str, int, int, str, CurrencyType]:
+        return (self._code, self._precision, self._iso4217, self._name, self._currency_type)
+
+    @staticmethod
+    def from_str(code: str) -> Currency:
+        """Return the registered currency with this code.
+
+        Raises:
+            ValueError: the code is not registered.
+        """
+        currency = _REGISTRY.get(code)
+        if currency is None:
+            raise ValueError(
+                f"unknown currency {code!r}: codes are upper case; a new currency must be "
+                f"registered first with Currency.register(Currency(code, precision, iso4217, "
+                f"name, currency_type))"
+            )
+        return currency
+
+    @staticmethod
+    def register(currency: Currency, overwrite: bool = False) -> None:
+        """Add ``currency`` to the registry used by `Currency.from_str`.
+
+        Registering an identical definition again is a no-op.
+
+        Raises:
+            ValueError: a different definition with the same code exists and ``overwrite``
+                is false.
+        """
+        if not isinstance(currency, Currency):
+            raise TypeError(f"expected a Currency, got {type(currency).__name__}")
+        existing = _REGISTRY.get(currency._code)
+        if existing is not None and existing._fields() == currency._fields():
+            return  # keep the instance already handed out
+        if existing is not None and not overwrite:
+            raise ValueError(
+                f"currency {currency._code!r} is already registered as {existing!r}; "
+                f"pass overwrite=True to replace it"
+            )
+        _REGISTRY[currency._code] = currency
+
+    @staticmethod
+    def is_registered(code: str) -> bool:
+        """Return whether a currency with this code is registered."""
+        return code in _REGISTRY
+
+    @staticmethod
+    def registered() -> tuple[Currency, ...]:
+        """All registered currencies, sorted by code."""
+        return tuple(_REGISTRY[code] for code in sorted(_REGISTRY))
+
+    def is_fiat(self) -> bool:
+        """Return whether this is a fiat currency."""
+        return self._currency_type is CurrencyType.FIAT
+
+    def is_crypto(self) -> bool:
+        """Return whether this is a crypto asset."""
+        return self._currency_type is CurrencyType.CRYPTO
+
+
+def _validate_code(code: object) -> None:
+    if not isinstance(code, str):
+        raise TypeError(f"currency code must be str, got {type(code).__name__}")
+    if not 1 <= len(code) <= _MAX_CODE_LENGTH or not _CODE_CHARS.issuperset(code):
+        raise ValueError(
+            f"invalid currency code {code!r}: expected 1-{_MAX_CODE_LENGTH} characters A-Z, 0-9"
+        )
+
+
+def _restore(
+    code: str, precision: int, iso4217: int, name: str, currency_type: CurrencyType
+) -> Currency:
+    """Unpickle a currency, returning the registered instance when the definition matches."""
+    currency = Currency(code, precision, iso4217, name, currency_type)
+    registered = _REGISTRY.get(code)
+    if registered is not None and registered._fields() == currency._fields():
+        return registered
+    return currency
+
+
+_REGISTRY: dict[str, Currency] = {}
+
+
+def _define(
+    code: str, precision: int, iso4217: int, name: str, currency_type: CurrencyType
+) -> Currency:
+    currency = Currency(code, precision, iso4217, name, currency_type)
+    Currency.register(currency)
+    return currency
+
+
+_FIAT = CurrencyType.FIAT
+_CRYPTO = CurrencyType.CRYPTO
+
+USD: Final = _define("USD", 2, 840, "United States dollar", _FIAT)
+EUR: Final = _define("EUR", 2, 978, "Euro", _FIAT)
+GBP: Final = _define("GBP", 2, 826, "Pound sterling", _FIAT)
+JPY: Final = _define("JPY", 0, 392, "Japanese yen", _FIAT)
+INR: Final = _define("INR", 2, 356, "Indian rupee", _FIAT)
+
+USDT: Final = _define("USDT", 8, 0, "Tether", _CRYPTO)
+USDC: Final = _define("USDC", 8, 0, "USD Coin", _CRYPTO)
+FDUSD: Final = _define("FDUSD", 8, 0, "First Digital USD", _CRYPTO)
+BUSD: Final = _define("BUSD", 8, 0, "Binance USD", _CRYPTO)
+BTC: Final = _define("BTC", 8, 0, "Bitcoin", _CRYPTO)
+ETH: Final = _define("ETH", 8, 0, "Ether", _CRYPTO)
+BNB: Final = _define("BNB", 8, 0, "BNB", _CRYPTO)
+SOL: Final = _define("SOL", 8, 0, "Solana", _CRYPTO)
+XRP: Final = _define("XRP", 8, 0, "XRP", _CRYPTO)
