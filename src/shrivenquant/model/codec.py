@@ -16,6 +16,7 @@ import msgspec
 from shrivenquant.core.uuid import UUID4
 from shrivenquant.model import identifiers as _ids
 from shrivenquant.model.currency import Currency
+from shrivenquant.model.data.bar import BarType
 from shrivenquant.model.messages import Command, Event, Message
 from shrivenquant.model.values import Money, Price, Quantity
 
@@ -24,6 +25,7 @@ MESSAGE_MODULES: tuple[str, ...] = (
     "shrivenquant.model.commands",
     "shrivenquant.model.events",
     "shrivenquant.model.data",
+    "shrivenquant.model.instruments",
 )
 
 _ABSTRACT: frozenset[type[Message]] = frozenset({Message, Event, Command})
@@ -35,6 +37,7 @@ _PARSERS: dict[type, Callable[[str], Any]] = {
     Currency: Currency.from_str,
     UUID4: UUID4,
     _ids.InstrumentId: _ids.InstrumentId.parse_cached,
+    BarType: BarType.from_str,
 }
 for _cls in _ids.ALL_IDENTIFIER_TYPES:
     _PARSERS.setdefault(_cls, _cls)
@@ -49,30 +52,30 @@ def enc_hook(obj: Any) -> str:
 
 
 def dec_hook(typ: type, obj: Any) -> Any:
-    """Decode a value object from its string form; bad input raises a msgspec ValidationError."""
+    """Decode a value object from its string form (bad input: a `msgspec.ValidationError`)."""
     parser = _PARSERS.get(typ)
     if parser is None:
         raise NotImplementedError(f"cannot deserialise objects of type {typ.__name__}")
     if not isinstance(obj, str):
-        raise msgspec.ValidationError(f"expected str for {typ.__name__}, got {type(obj).__name__}")
-    try:
-        return parser(obj)
-    except (ValueError, TypeError) as exc:
-        raise msgspec.ValidationError(str(exc)) from exc
+        raise TypeError(f"expected str for {typ.__name__}, got {type(obj).__name__}")
+    # ValueError/TypeError raised here reach the caller as a msgspec.ValidationError that
+    # names the field path, e.g. "Quantity cannot be negative - at `$.last_qty`".
+    return parser(obj)
 
 
 def all_message_types() -> tuple[type[Message], ...]:
-    """Every concrete message class defined in `MESSAGE_MODULES` (and anything else imported)."""
+    """Every concrete (leaf) message class in `MESSAGE_MODULES` and anything else imported."""
     for name in MESSAGE_MODULES:
         importlib.import_module(name)
     found: list[type[Message]] = []
     stack: list[type[Message]] = [Message]
     while stack:
         cls = stack.pop()
-        for sub in cls.__subclasses__():
-            stack.append(sub)
-            if sub not in _ABSTRACT and not sub.__name__.startswith("_"):
-                found.append(sub)
+        subs = cls.__subclasses__()
+        stack.extend(subs)
+        # Concrete messages are the leaves; bases such as `PositionEvent` only share fields.
+        if not subs and cls not in _ABSTRACT and not cls.__name__.startswith("_"):
+            found.append(cls)
     found.sort(key=lambda c: c.__name__)
     names = [c.__name__ for c in found]
     dupes = {n for n in names if names.count(n) > 1}

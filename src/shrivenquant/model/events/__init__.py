@@ -1,0 +1,58 @@
+"""Events of the model: what happened to orders, positions and accounts."""
+
+from shrivenquant.model.events.account import ACCOUNT_EVENT_TYPES, AccountState
+from shrivenquant.model.events.order import (
+    ORDER_EVENT_TYPES,
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderDenied,
+    OrderEmulated,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderInitialized,
+    OrderModifyRejected,
+    OrderPendingCancel,
+    OrderPendingUpdate,
+    OrderRejected,
+    OrderReleased,
+    OrderSubmitted,
+    OrderTriggered,
+    OrderUpdated,
+)
+from shrivenquant.model.events.position import (
+    POSITION_EVENT_TYPES,
+    PositionChanged,
+    PositionClosed,
+    PositionEvent,
+    PositionOpened,
+)
+
+__all__ = [
+    "ACCOUNT_EVENT_TYPES",
+    "POSITION_EVENT_TYPES",
+    "AccountState",
+    "PositionChanged",
+    "PositionClosed",
+    "PositionEvent",
+    "PositionOpened",
+    "ORDER_EVENT_TYPES",
+    "OrderAccepted",
+    "OrderCancelRejected",
+    "OrderCanceled",
+    "OrderDenied",
+    "OrderEmulated",
+    "OrderEvent",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderInitialized",
+    "OrderModifyRejected",
+    "OrderPendingCancel",
+    "OrderPendingUpdate",
+    "OrderRejected",
+    "OrderReleased",
+    "OrderSubmitted",
+    "OrderTriggered",
+    "OrderUpdated",
+]
