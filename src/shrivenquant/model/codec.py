@@ -26,6 +26,7 @@ MESSAGE_MODULES: tuple[str, ...] = (
     "shrivenquant.model.events",
     "shrivenquant.model.data",
     "shrivenquant.model.instruments",
+    "shrivenquant.model.reports",
 )
 
 _ABSTRACT: frozenset[type[Message]] = frozenset({Message, Event, Command})

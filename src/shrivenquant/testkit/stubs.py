@@ -39,7 +39,9 @@ from shrivenquant.model.enums import (
     BookAction,
     LiquiditySide,
     OrderSide,
+    OrderStatus,
     OrderType,
+    PositionSide,
     TimeInForce,
     TrailingOffsetType,
     TriggerType,
@@ -80,6 +82,7 @@ from shrivenquant.model.identifiers import (
 from shrivenquant.model.messages import Message
 from shrivenquant.model.orders.order_list import bracket
 from shrivenquant.model.position import Position
+from shrivenquant.model.reports import FillReport, OrderStatusReport, PositionStatusReport
 from shrivenquant.model.values import Money, Price, Quantity
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
@@ -444,6 +447,73 @@ class TestCommandStubs:
         ]
 
 
+class TestReportStubs:
+    """Execution reports as a venue would give them for reconciliation."""
+
+    __test__ = False
+
+    @staticmethod
+    def _fields() -> dict[str, Any]:
+        return {
+            "report_id": UUID4(),
+            "account_id": TestIdStubs.account_id,
+            "instrument_id": TestIdStubs.instrument_id,
+            "ts_event": 0,
+            "ts_init": 0,
+        }
+
+    @classmethod
+    def order_status(
+        cls,
+        client_order_id: ClientOrderId | None = None,
+        status: OrderStatus = OrderStatus.PARTIALLY_FILLED,
+        quantity: str = "1.00000",
+        filled: str = "0.40000",
+    ) -> OrderStatusReport:
+        """A resting limit order, partly filled by default."""
+        return OrderStatusReport(
+            venue_order_id=VenueOrderId("V-1"),
+            client_order_id=client_order_id,
+            order_side=OrderSide.BUY,
+            order_type=OrderType.LIMIT,
+            time_in_force=TimeInForce.GTC,
+            order_status=status,
+            quantity=Quantity(quantity),
+            filled_qty=Quantity(filled),
+            avg_px=Decimal("50000.00") if Quantity(filled) else None,
+            price=Price("50000.00"),
+            ts_accepted=0,
+            **cls._fields(),
+        )
+
+    @classmethod
+    def fill(cls, client_order_id: ClientOrderId | None = None) -> FillReport:
+        """One fill of venue order V-1."""
+        return FillReport(
+            venue_order_id=VenueOrderId("V-1"),
+            client_order_id=client_order_id,
+            trade_id=TestIdStubs.trade_id(),
+            order_side=OrderSide.BUY,
+            last_qty=Quantity("0.40000"),
+            last_px=Price("50000.00"),
+            commission=Money("0.02", USDT),
+            liquidity_side=LiquiditySide.MAKER,
+            **cls._fields(),
+        )
+
+    @classmethod
+    def position(
+        cls, side: PositionSide = PositionSide.LONG, qty: str = "0.40000"
+    ) -> PositionStatusReport:
+        """A net position report."""
+        return PositionStatusReport(
+            position_side=side,
+            quantity=Quantity(qty),
+            avg_px_open=Decimal("50000.00"),
+            **cls._fields(),
+        )
+
+
 class TestMessageStubs:
     """Examples of every message type, for codec and journal tests."""
 
@@ -473,7 +543,12 @@ class TestMessageStubs:
             events.extend(TestEventStubs.every_order_event(TestOrderStubs.init(order_type)))
         events.append(TestEventStubs.account_state())
         events.extend(TestEventStubs.position_events())
-        return instruments + data + events + TestCommandStubs.every_command()
+        reports: list[Message] = [
+            TestReportStubs.order_status(TestIdStubs.client_order_id()),
+            TestReportStubs.fill(),
+            TestReportStubs.position(),
+        ]
+        return instruments + data + events + reports + TestCommandStubs.every_command()
 
     @classmethod
     def example(cls, message_type: type[Message]) -> Message:
