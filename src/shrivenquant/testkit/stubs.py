@@ -48,6 +48,7 @@ from shrivenquant.model.enums import (
 )
 from shrivenquant.model.events import (
     AccountState,
+    ComponentStateChanged,
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
@@ -71,6 +72,7 @@ from shrivenquant.model.events import (
 from shrivenquant.model.identifiers import (
     AccountId,
     ClientOrderId,
+    ComponentId,
     InstrumentId,
     OrderListId,
     PositionId,
@@ -542,6 +544,18 @@ class TestMessageStubs:
         for order_type in OrderType:
             events.extend(TestEventStubs.every_order_event(TestOrderStubs.init(order_type)))
         events.append(TestEventStubs.account_state())
+        events.append(
+            ComponentStateChanged(
+                trader_id=TestIdStubs.trader_id,
+                component_id=ComponentId("DataClient-BINANCE"),
+                state="DEGRADED",
+                previous_state="RUNNING",
+                reason="WebSocket disconnected",
+                event_id=UUID4(),
+                ts_event=0,
+                ts_init=0,
+            )
+        )
         events.extend(TestEventStubs.position_events())
         reports: list[Message] = [
             TestReportStubs.order_status(TestIdStubs.client_order_id()),

@@ -28,8 +28,11 @@ from shrivenquant.model.events.position import (
     PositionEvent,
     PositionOpened,
 )
+from shrivenquant.model.events.system import SYSTEM_EVENT_TYPES, ComponentStateChanged
 
 __all__ = [
+    "SYSTEM_EVENT_TYPES",
+    "ComponentStateChanged",
     "ACCOUNT_EVENT_TYPES",
     "POSITION_EVENT_TYPES",
     "AccountState",
