@@ -42,6 +42,7 @@ def test_lifecycle_runs_hooks_and_publishes_every_state() -> None:
     engine.stop()
     assert engine.calls == ["start", "stop"]
     assert [e.state for e in seen] == [
+        "READY",
         "STARTING",
         "RUNNING",
         "DEGRADED",
