@@ -23,6 +23,9 @@ class UUID4:
         if value is None:
             self._value = _random_uuid4()
             return
+        if type(value) is str and _UUID4_RE.match(value) is not None:  # canonical already
+            self._value = value
+            return
         if not isinstance(value, str):
             raise TypeError(f"UUID4 value must be str, got {type(value).__name__}")
         lowered = value.lower()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Self
 
 _MAX_LENGTH = 128
+_CACHE_LIMIT = 100_000
 
 
 class Identifier:
@@ -24,6 +25,14 @@ class Identifier:
 
     @classmethod
     def _validate(cls, value: object) -> str:
+        # str.isprintable is False for every whitespace character except the ASCII space.
+        if (
+            type(value) is str
+            and 0 < len(value) <= _MAX_LENGTH
+            and value.isprintable()
+            and " " not in value
+        ):
+            return value
         if not isinstance(value, str):
             raise TypeError(f"{cls.__name__} value must be str, got {type(value).__name__}")
         if not value:
@@ -32,7 +41,24 @@ class Identifier:
             raise ValueError(f"{cls.__name__} longer than {_MAX_LENGTH} characters: {value!r}")
         if not value.isprintable() or any(c.isspace() for c in value):
             raise ValueError(f"{cls.__name__} must not contain whitespace: {value!r}")
-        return value
+        return value  # a str subclass that passed the checks
+
+    @classmethod
+    def _from_wire(cls, value: str) -> Self:
+        """Decode ``value`` (decoding hot path: validation without the constructor's overhead)."""
+        if (
+            cls._plain_init
+            and type(value) is str
+            and 0 < len(value) <= _MAX_LENGTH
+            and value.isprintable()
+            and " " not in value
+        ):
+            obj = object.__new__(cls)
+            object.__setattr__(obj, "_value", value)
+            return obj
+        return cls(value)
+
+    _plain_init: ClassVar[bool] = True  # False where __init__ checks more than _validate
 
     @property
     def value(self) -> str:
@@ -83,6 +109,7 @@ class InstrumentId(Identifier):
     """An instrument named ``SYMBOL.VENUE``; the symbol may itself contain dots."""
 
     __slots__ = ("_symbol", "_venue")
+    _plain_init = False
     _symbol: Symbol
     _venue: Venue
     _cache: ClassVar[dict[str, InstrumentId]] = {}
@@ -158,6 +185,7 @@ class AccountId(Identifier):
     """An account at a venue, written ``ISSUER-NUMBER`` (``BINANCE-001``)."""
 
     __slots__ = ()
+    _plain_init = False
 
     def __init__(self, value: str) -> None:
         value = self._validate(value)

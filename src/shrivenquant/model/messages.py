@@ -14,7 +14,9 @@ import msgspec
 from shrivenquant.core.uuid import UUID4
 
 
-class Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag=True):
+class Message(
+    msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag=True, omit_defaults=True
+):
     """Any message: immutable, tagged with its class name, stamped with two times."""
 
     ts_event: int

@@ -64,3 +64,23 @@ def test_a_restricted_codec_refuses_other_types() -> None:
         quotes_only.decode(CODEC.encode(TestDataStubs.trade_tick()))
     with pytest.raises(ValueError, match="at least one"):
         MessageCodec([])
+
+
+def test_binary_form_uses_integer_arrays_and_keeps_huge_values() -> None:
+    tick = TestDataStubs.trade_tick(price="50000.05", size="123456789012.5")
+    raw = msgspec.msgpack.decode(CODEC.encode(tick))
+    assert raw["price"] == [50_000_050_000_000, 2]
+    assert raw["size"] == ["123456789012500000000", 1]  # beyond int64: digits
+    assert CODEC.decode(CODEC.encode(tick)) == tick
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [[1], "50000.05", [1.5, 2], [1, 10], ["12a", 2], [-5, 0]],
+    ids=["short", "string", "float-raw", "precision", "non-digits", "negative-size"],
+)
+def test_bad_binary_values_are_refused_with_the_field_named(bad: object) -> None:
+    doc = msgspec.msgpack.decode(CODEC.encode(TestDataStubs.trade_tick()))
+    doc["size"] = bad
+    with pytest.raises(msgspec.ValidationError, match=r"\$\.size"):
+        CODEC.decode(msgspec.msgpack.encode(doc))

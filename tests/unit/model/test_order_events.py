@@ -162,8 +162,13 @@ def test_json_shape_is_readable_and_keeps_precision() -> None:
     assert '"last_qty":"0.100"' in text
     assert '"last_px":"65000.10"' in text
     assert '"commission":"0.00650000 USDT"' in text
-    assert '"position_id":null' in text
-    assert '"reconciliation":false' in text
+    # fields at their defaults are left out and come back as the default
+    assert "position_id" not in text
+    assert "reconciliation" not in text
+    decoded = CODEC.decode_json(text)
+    assert isinstance(decoded, OrderFilled)
+    assert decoded.position_id is None
+    assert decoded.reconciliation is False
 
 
 def test_events_are_immutable() -> None:
