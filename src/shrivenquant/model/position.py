@@ -133,6 +133,7 @@ class Position:
         self._peak_raw = 0
         self.commissions: dict[Currency, Money] = {}
         self.trade_ids: list[TradeId] = []
+        self._trade_id_set: set[TradeId] = set()
         self.events: list[PositionFill] = []
         self.opening_order_id = fill.client_order_id
         self.closing_order_id: ClientOrderId | None = None
@@ -220,7 +221,7 @@ class Position:
         """Apply a fill: open, add, reduce, close or flip the position."""
         if fill.instrument_id != self.instrument_id:
             raise ValueError(f"fill for {fill.instrument_id} applied to {self.id}")
-        if fill.trade_id in self.trade_ids:
+        if fill.trade_id in self._trade_id_set:
             raise ValueError(f"duplicate trade id {fill.trade_id} for position {self.id}")
         if fill.order_side not in (OrderSide.BUY, OrderSide.SELL):
             raise ValueError(f"fill side must be BUY or SELL, got {fill.order_side}")
@@ -232,6 +233,7 @@ class Position:
             self.ts_closed = None
             self._peak_raw = 0
         self.trade_ids.append(fill.trade_id)
+        self._trade_id_set.add(fill.trade_id)
         self.events.append(fill)
         self._book_commission(fill.commission)
 
