@@ -1,0 +1,97 @@
+"""Exchange rates between currencies from the prices of spot pairs.
+
+A rate ``from -> to`` is found, in order:
+1. ``1`` when the currencies are equal;
+2. directly from a pair ``FROM/TO`` (its price) or inversely from ``TO/FROM`` (one over it);
+3. through a bridge currency (USDT, then USD by default): ``from -> bridge -> to``, each leg
+   direct or inverse.
+
+The price of a pair is its latest mid, else its last trade, else its last bar close. Rates are
+exact fractions; a rate that cannot be found is None, never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_EVEN
+from fractions import Fraction
+
+from shrivenquant.model.currency import Currency
+from shrivenquant.model.fixed_point import FIXED_PRECISION, FIXED_SCALAR, div_round
+from shrivenquant.model.identifiers import InstrumentId
+from shrivenquant.model.instruments import CurrencyPair, Instrument
+from shrivenquant.model.values import Money, Price
+
+PriceSource = Callable[[InstrumentId], Price | None]
+
+
+class ExchangeRates:
+    """Rates between currencies from the pairs among the known instruments.
+
+    Args:
+        price_of: the latest price of an instrument, or None.
+        bridges: currencies to triangulate through, in order.
+    """
+
+    __slots__ = ("_bridges", "_pairs", "_price_of", "_seen")
+
+    def __init__(self, price_of: PriceSource, bridges: Iterable[Currency] = ()) -> None:
+        self._price_of = price_of
+        self._bridges = tuple(bridges)
+        self._pairs: dict[tuple[Currency, Currency], InstrumentId] = {}
+        self._seen: set[InstrumentId] = set()
+
+    def add_instruments(self, instruments: Iterable[Instrument]) -> None:
+        """Learn the spot pairs among ``instruments`` (others are ignored)."""
+        for instrument in instruments:
+            if instrument.id in self._seen:
+                continue
+            self._seen.add(instrument.id)
+            if isinstance(instrument, CurrencyPair):
+                key = (instrument.base_currency, instrument.quote_currency)
+                self._pairs.setdefault(key, instrument.id)
+
+    def rate(self, from_currency: Currency, to_currency: Currency) -> Fraction | None:
+        """The exact rate converting ``from_currency`` into ``to_currency``, or None."""
+        if from_currency == to_currency:
+            return Fraction(1)
+        direct = self._leg(from_currency, to_currency)
+        if direct is not None:
+            return direct
+        for bridge in self._bridges:
+            if bridge in (from_currency, to_currency):
+                continue
+            first = self._leg(from_currency, bridge)
+            if first is None:
+                continue
+            second = self._leg(bridge, to_currency)
+            if second is not None:
+                return first * second
+        return None
+
+    def convert(self, amount: Money, to_currency: Currency) -> Money | None:
+        """``amount`` in ``to_currency`` at the current rate (rounded half-even), or None."""
+        rate = self.rate(amount.currency, to_currency)
+        if rate is None:
+            return None
+        return money_of(Fraction(amount.raw, FIXED_SCALAR) * rate, to_currency)
+
+    def _leg(self, from_currency: Currency, to_currency: Currency) -> Fraction | None:
+        pair = self._pairs.get((from_currency, to_currency))
+        if pair is not None:
+            price = self._price_of(pair)
+            if price is not None and price.raw > 0:
+                return Fraction(price.raw, FIXED_SCALAR)
+        pair = self._pairs.get((to_currency, from_currency))
+        if pair is not None:
+            price = self._price_of(pair)
+            if price is not None and price.raw > 0:
+                return Fraction(FIXED_SCALAR, price.raw)
+        return None
+
+
+def money_of(amount: Fraction, currency: Currency) -> Money:
+    """An exact amount rounded once, half to even, to the currency's precision."""
+    places = currency.precision
+    units = div_round(amount.numerator * 10**places, amount.denominator, ROUND_HALF_EVEN)
+    return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), currency)
