@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 from typing import Final
 
@@ -60,9 +61,22 @@ class UUID4:
         return hash(self._value)
 
 
+# Message ids need uniqueness, not secrecy: a PRNG seeded from the OS is ~20x faster than a
+# system call per id. Never use these ids as secrets or tokens.
+_rng = random.Random(os.urandom(32))
+_VERSION_BITS = 0x4 << 76
+_VARIANT_BITS = 0x2 << 62
+_CLEAR = ~((0xF << 76) | (0x3 << 62))
+
+
 def _random_uuid4() -> str:
-    b = bytearray(os.urandom(16))
-    b[6] = (b[6] & 0x0F) | 0x40
-    b[8] = (b[8] & 0x3F) | 0x80
-    h = b.hex()
+    n = (_rng.getrandbits(128) & _CLEAR) | _VERSION_BITS | _VARIANT_BITS
+    h = f"{n:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _reseed_after_fork() -> None:
+    _rng.seed(os.urandom(32))  # a forked child must not repeat its parent's ids
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)

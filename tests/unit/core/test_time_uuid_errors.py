@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -89,3 +90,12 @@ def test_errors_are_classified_by_what_the_caller_should_do(
 def test_rate_limited_is_retryable_and_invalid_input_is_value_error() -> None:
     assert isinstance(RateLimitedError("x"), RetryableError)
     assert isinstance(InvalidInputError("x"), ValueError)
+
+
+def test_generated_uuid4_are_rfc_4122_version_4_and_unique() -> None:
+    ids = {UUID4().value for _ in range(5_000)}
+    assert len(ids) == 5_000
+    for value in list(ids)[:500]:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
