@@ -131,6 +131,7 @@ class Position:
         self._close_qty = Fraction(0)
         self._close_value = Fraction(0)
         self._peak_raw = 0
+        self._closed_avg_px_open = Decimal(0)
         self.commissions: dict[Currency, Money] = {}
         self.trade_ids: list[TradeId] = []
         self._trade_id_set: set[TradeId] = set()
@@ -182,10 +183,10 @@ class Position:
 
     @property
     def avg_px_open(self) -> Decimal:
-        """Average entry price of the open quantity (0 when flat)."""
+        """Average entry price of the open quantity; once flat, that of the cycle just closed."""
         qty = Fraction(abs(self._signed_raw), FIXED_SCALAR)
         if not qty or not self._basis:
-            return Decimal(0)
+            return self._closed_avg_px_open
         if self._inverse:
             return _to_decimal(qty * self._multiplier / self._basis)
         return _to_decimal(self._basis / (qty * self._multiplier))
@@ -240,6 +241,8 @@ class Position:
         qty_raw = fill.last_qty.raw
         signed_fill = qty_raw if fill.order_side is OrderSide.BUY else -qty_raw
         before = self._signed_raw
+        closes = before != 0 and (before > 0) != (signed_fill > 0) and qty_raw >= abs(before)
+        avg_open_before = self.avg_px_open if closes else self._closed_avg_px_open
         if before == 0 or (before > 0) == (signed_fill > 0):
             self._basis += self._value(Fraction(qty_raw, FIXED_SCALAR), fill.last_px)
         else:
@@ -256,6 +259,7 @@ class Position:
         self.ts_last = fill.ts_event
         if self._signed_raw == 0:
             self._basis = Fraction(0)
+            self._closed_avg_px_open = avg_open_before
             self.closing_order_id = fill.client_order_id
             self.ts_closed = fill.ts_event
 

@@ -95,6 +95,7 @@ def test_open_add_reduce_close_long_linear() -> None:
     assert pos.side is PositionSide.FLAT
     assert pos.realized_pnl == Money("-31.5", USDT)  # 30 - 60 - 1.5 fee
     assert pos.avg_px_close == Decimal("110")
+    assert pos.avg_px_open == Decimal("120")  # the closed cycle's entry stays readable
     event = pos.to_event()
     assert isinstance(event, PositionClosed)
     assert event.duration_ns == 3
