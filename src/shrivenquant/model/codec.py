@@ -29,6 +29,7 @@ WIRE_SCALE: Final = FIXED_PRECISION
 # Modules whose messages the default codec knows. Importing them registers their subclasses.
 MESSAGE_MODULES: tuple[str, ...] = (
     "shrivenquant.model.commands",
+    "shrivenquant.model.commands_risk",
     "shrivenquant.model.events",
     "shrivenquant.model.data",
     "shrivenquant.model.instruments",
@@ -51,13 +52,22 @@ _LOW_CARDINALITY_IDS: tuple[type[_ids.Identifier], ...] = (
 _CACHE_LIMIT: Final = 100_000
 
 
-def _cached_parser(cls: Callable[[str], Any]) -> Callable[[str], Any]:
+def _strict(name: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    def parse_str(value: Any) -> Any:
+        if type(value) is not str:
+            raise TypeError(f"expected str for {name}, got {type(value).__name__}")
+        return parse(value)
+
+    return parse_str
+
+
+def _cached_parser(cls: type[_ids.Identifier]) -> Callable[[Any], Any]:
     cache: dict[str, Any] = {}
 
-    def parse(value: str) -> Any:
-        got = cache.get(value)
+    def parse(value: Any) -> Any:
+        got = cache.get(value) if type(value) is str else None
         if got is None:
-            got = cls(value)
+            got = cls(value)  # validates, and raises TypeError for a non-str
             if len(cache) < _CACHE_LIMIT:
                 cache[value] = got
         return got
@@ -65,23 +75,20 @@ def _cached_parser(cls: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
-_STR_PARSERS: dict[type, Callable[[str], Any]] = {
+# Each parser checks the type of what it is given: ValueError/TypeError raised by a parser
+# reach the caller as a msgspec.ValidationError naming the field ("... - at `$.last_qty`").
+_STR_PARSERS: dict[type, Callable[[Any], Any]] = {
     Price: Price.from_str,
     Quantity: Quantity.from_str,
     Money: Money.from_str,
-    Currency: Currency.from_str,
+    Currency: _strict("Currency", Currency.from_str),
     UUID4: UUID4,
-    BarType: BarType.from_str,
+    BarType: _strict("BarType", BarType.from_str),
 }
 for _cls in _ids.ALL_IDENTIFIER_TYPES:
     _STR_PARSERS[_cls] = _cached_parser(_cls) if _cls in _LOW_CARDINALITY_IDS else _cls._from_wire
 _STR_TYPES: frozenset[type] = frozenset(_STR_PARSERS)
 _SCALARS: frozenset[type] = frozenset({Price, Quantity})
-
-
-def _expect(typ: type, obj: Any, kind: type) -> None:
-    if type(obj) is not kind:
-        raise TypeError(f"expected {kind.__name__} for {typ.__name__}, got {type(obj).__name__}")
 
 
 def enc_hook(obj: Any) -> str:
@@ -96,9 +103,6 @@ def dec_hook(typ: type, obj: Any) -> Any:
     parser = _STR_PARSERS.get(typ)
     if parser is None:
         raise NotImplementedError(f"cannot deserialise objects of type {typ.__name__}")
-    _expect(typ, obj, str)
-    # ValueError/TypeError raised here reach the caller as a msgspec.ValidationError that
-    # names the field path, e.g. "Quantity cannot be negative - at `$.last_qty`".
     return parser(obj)
 
 
@@ -131,19 +135,38 @@ def enc_hook_binary(obj: Any) -> Any:
     raise NotImplementedError(f"cannot serialise objects of type {cls.__name__}")
 
 
+def _scalar_parser(cls: type[Price] | type[Quantity]) -> Callable[[Any], Any]:
+    from_raw = cls.from_raw
+
+    def parse(obj: Any) -> Any:
+        if type(obj) is not list or len(obj) != 2:
+            raise ValueError(f"{cls.__name__} must be [raw, precision], got {obj!r}")
+        raw = obj[0]
+        return from_raw(raw if type(raw) is int else _raw_in(raw), obj[1])
+
+    return parse
+
+
+def _parse_money(obj: Any) -> Money:
+    if type(obj) is not list or len(obj) != 3 or type(obj[2]) is not str:
+        raise ValueError(f"Money must be [raw, precision, currency], got {obj!r}")
+    return Money.from_raw(_raw_in(obj[0]), Currency.from_str(obj[2]), obj[1])
+
+
+_BINARY_PARSERS: dict[type, Callable[[Any], Any]] = {
+    **_STR_PARSERS,
+    Price: _scalar_parser(Price),
+    Quantity: _scalar_parser(Quantity),
+    Money: _parse_money,
+}
+
+
 def dec_hook_binary(typ: type, obj: Any) -> Any:
     """Decode a value object from its MessagePack form."""
-    if typ in _SCALARS:
-        _expect(typ, obj, list)
-        if len(obj) != 2:
-            raise ValueError(f"{typ.__name__} must be [raw, precision], got {obj!r}")
-        return typ.from_raw(_raw_in(obj[0]), obj[1])  # type: ignore[attr-defined]
-    if typ is Money:
-        _expect(typ, obj, list)
-        if len(obj) != 3 or type(obj[2]) is not str:
-            raise ValueError(f"Money must be [raw, precision, currency], got {obj!r}")
-        return Money.from_raw(_raw_in(obj[0]), Currency.from_str(obj[2]), obj[1])
-    return dec_hook(typ, obj)
+    parser = _BINARY_PARSERS.get(typ)
+    if parser is None:
+        raise NotImplementedError(f"cannot deserialise objects of type {typ.__name__}")
+    return parser(obj)
 
 
 def all_message_types() -> tuple[type[Message], ...]:
