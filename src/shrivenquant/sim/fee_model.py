@@ -1,0 +1,88 @@
+"""Fee models: the commission the simulated venue charges for one fill.
+
+`MakerTakerFeeModel` (the default) charges the instrument's ``maker_fee`` or ``taker_fee``
+rate on the fill's notional, in the notional currency (the quote currency of linear
+instruments, the base currency of inverse ones). The exact amount is rounded toward zero to the
+currency's precision, so a fill never costs more than the rate says; that is also what lets
+the funds a cash account locks for an open order (notional plus the larger fee rate, rounded
+up) always cover the order's fills. A negative rate is a rebate.
+
+A custom model implements `FeeModel`. It must not charge more than the instrument's larger fee
+rate on notional, or a cash account's locked funds may not cover a fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Protocol
+
+from shrivenquant.model.enums import LiquiditySide
+from shrivenquant.model.fixed_point import FIXED_PRECISION, FIXED_SCALAR
+from shrivenquant.model.identifiers import InstrumentId
+from shrivenquant.model.instruments import Instrument
+from shrivenquant.model.values import Money, Price, Quantity
+
+_SCALE3 = FIXED_SCALAR**3
+
+
+class FeeModel(Protocol):
+    """Computes the commission of one fill."""
+
+    def commission(
+        self,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        liquidity_side: LiquiditySide,
+    ) -> Money:
+        """The commission of trading ``quantity`` at ``price`` as ``liquidity_side``."""
+        ...
+
+
+@dataclass(slots=True)
+class MakerTakerFeeModel:
+    """The instrument's maker or taker rate times the fill's notional, rounded toward zero."""
+
+    _rates: dict[InstrumentId, tuple[Instrument, Fraction, Fraction]] = field(default_factory=dict)
+
+    def commission(
+        self,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        liquidity_side: LiquiditySide,
+    ) -> Money:
+        """The commission in the instrument's notional currency (see the module docstring).
+
+        Raises:
+            ValueError: ``liquidity_side`` is neither MAKER nor TAKER.
+        """
+        rates = self._rates.get(instrument.id)
+        if rates is None or rates[0] is not instrument:  # new, or a new definition
+            rates = (instrument, Fraction(instrument.maker_fee), Fraction(instrument.taker_fee))
+            self._rates[instrument.id] = rates
+        if liquidity_side is LiquiditySide.MAKER:
+            rate = rates[1]
+        elif liquidity_side is LiquiditySide.TAKER:
+            rate = rates[2]
+        else:
+            raise ValueError(f"a commission needs MAKER or TAKER, got {liquidity_side}")
+        currency = instrument.notional_currency
+        if not rate:
+            return Money.from_raw(0, currency)
+        places = currency.precision
+        size = quantity.raw * instrument.multiplier.raw
+        if instrument.is_inverse:
+            if price.raw <= 0:
+                raise ValueError(f"{instrument.id}: inverse notional needs a positive price")
+            # size / price, in units: (size / 1e18) / (price / 1e9)
+            numerator = size * rate.numerator * 10**places
+            denominator = price.raw * FIXED_SCALAR * rate.denominator
+        else:
+            numerator = size * price.raw * rate.numerator * 10**places
+            denominator = _SCALE3 * rate.denominator
+        units = abs(numerator) // denominator
+        if numerator < 0:
+            units = -units
+        return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), currency)
