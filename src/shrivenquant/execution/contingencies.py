@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shrivenquant.execution.command_handler import client_for
 from shrivenquant.model.enums import ContingencyType, OrderStatus
 from shrivenquant.model.events import (
     OrderCanceled,
@@ -50,7 +51,7 @@ class ContingencyManager:
     def on_order_event(self, order: Order, event: OrderEvent) -> None:
         """React to an event just applied to ``order``."""
         contingency = order.contingency_type
-        if contingency is ContingencyType.NO_CONTINGENCY:
+        if contingency is ContingencyType.NO_CONTINGENCY or self._venue_manages(order):
             return
         if contingency is ContingencyType.OTO:
             if order.is_closed:
@@ -60,7 +61,9 @@ class ContingencyManager:
         elif isinstance(event, _ENDINGS) and order.is_closed:
             if order.client_order_id in self._cascaded:
                 self._cascaded.discard(order.client_order_id)
-            else:
+            elif not any(o.filled_qty.raw for o in self._linked(order)):
+                # A sibling that has traded is why this order ended (venues that carry out
+                # OCO themselves cancel it without our asking): it keeps working.
                 self._cancel_siblings(order)
 
     def resume(self) -> None:
@@ -128,6 +131,13 @@ class ContingencyManager:
             if other is not None:
                 linked.append(other)
         return linked
+
+    def _venue_manages(self, order: Order) -> bool:
+        # The order went to the venue with its links: the venue carries them out and reports.
+        if order.is_emulated or order.status is OrderStatus.INITIALIZED:
+            return False
+        client = client_for(self._engine, order)
+        return client is not None and order.contingency_type in client.supported_contingencies
 
     @staticmethod
     def _actionable(order: Order) -> bool:

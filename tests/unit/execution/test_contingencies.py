@@ -193,6 +193,31 @@ class TestSiblings:
         h.cancel(first.client_order_id)
         assert second.status is OrderStatus.CANCELED
 
+    def test_venue_side_oco_cancel_after_a_partial_fill_keeps_the_traded_leg(self, h: Any) -> None:
+        order_list = sibling_list(ContingencyType.OCO)
+        h.submit_list(order_list)
+        first, second = orders(h, order_list)
+        # A venue that carries out OCO itself cancels the sibling when one leg trades; our
+        # own cancel request crosses with its report. The traded leg must keep working.
+        h.client.fill(first.client_order_id, Quantity("0.10000"))
+        h.client.cancel(second.client_order_id)
+        assert second.status is OrderStatus.CANCELED
+        assert first.status is OrderStatus.PARTIALLY_FILLED
+        cancels = [c for c in h.client.commands if isinstance(c, CancelOrder)]
+        assert [c.client_order_id for c in cancels] == [second.client_order_id]
+
+    def test_venue_managed_oco_is_left_to_the_venue(self, make_harness: Any) -> None:
+        h = make_harness(auto_accept=True, supported_contingencies=(ContingencyType.OCO,))
+        order_list = sibling_list(ContingencyType.OCO)
+        h.submit_list(order_list)
+        first, second = orders(h, order_list)
+        # The venue cancels the sibling itself and may report that before the fill.
+        h.client.cancel(second.client_order_id)
+        h.client.fill(first.client_order_id, Quantity("0.10000"))
+        assert first.status is OrderStatus.PARTIALLY_FILLED
+        assert second.status is OrderStatus.CANCELED
+        assert not [c for c in h.client.commands if isinstance(c, CancelOrder)]
+
     def test_ouo_partial_fill_keeps_leaves_equal(self, h: Any) -> None:
         order_list = sibling_list(ContingencyType.OUO)
         h.submit_list(order_list)
