@@ -11,6 +11,7 @@ times faster than decimal strings; the scale is part of the format (see `WIRE_SC
 from __future__ import annotations
 
 import importlib
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any, Final, Union
 
@@ -32,6 +33,7 @@ MESSAGE_MODULES: tuple[str, ...] = (
     "shrivenquant.model.commands_risk",
     "shrivenquant.model.events",
     "shrivenquant.model.data",
+    "shrivenquant.model.data_commands",
     "shrivenquant.model.instruments",
     "shrivenquant.model.reports",
 )
@@ -123,16 +125,32 @@ def _raw_in(value: object) -> int:
     raise ValueError(f"raw value must be an integer, got {value!r}")
 
 
+def _encode_scalar(obj: Price | Quantity) -> tuple[int | str, int]:
+    return (_raw_out(obj.raw), obj.precision)
+
+
+def _encode_money(obj: Money) -> tuple[int | str, int, str]:
+    return (_raw_out(obj.raw), obj.precision, obj.currency.code)
+
+
+# One dictionary look-up per value; identifiers and UUIDs read their string slot directly.
+_BINARY_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    **{cls: operator.attrgetter("_value") for cls in _ids.ALL_IDENTIFIER_TYPES},
+    UUID4: operator.attrgetter("_value"),
+    Currency: operator.attrgetter("code"),
+    BarType: str,
+    Price: _encode_scalar,
+    Quantity: _encode_scalar,
+    Money: _encode_money,
+}
+
+
 def enc_hook_binary(obj: Any) -> Any:
     """Encode a value object for MessagePack: fixed-point values as integer arrays."""
-    cls = type(obj)
-    if cls in _SCALARS:
-        return (_raw_out(obj.raw), obj.precision)
-    if cls is Money:
-        return (_raw_out(obj.raw), obj.precision, obj.currency.code)
-    if cls in _STR_TYPES:
-        return str(obj)
-    raise NotImplementedError(f"cannot serialise objects of type {cls.__name__}")
+    encoder = _BINARY_ENCODERS.get(type(obj))
+    if encoder is None:
+        raise NotImplementedError(f"cannot serialise objects of type {type(obj).__name__}")
+    return encoder(obj)
 
 
 def _scalar_parser(cls: type[Price] | type[Quantity]) -> Callable[[Any], Any]:
