@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shrivenquant import __version__
+from shrivenquant.interfaces.cli.data import data_app
 from shrivenquant.runtime.backends import probe_backends
 from shrivenquant.runtime.paths import resolve_paths
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(data_app, name="data")
 console = Console()
 
 _KEY_PACKAGES = ("msgspec", "numpy", "numba", "scipy", "structlog", "pydantic", "prometheus-client")
