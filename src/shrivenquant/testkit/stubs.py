@@ -21,6 +21,11 @@ from shrivenquant.model.commands import (
     SubmitOrder,
     SubmitOrderList,
 )
+from shrivenquant.model.commands_risk import (
+    ActivateKillSwitch,
+    SetTradingState,
+    UpdateRiskLimits,
+)
 from shrivenquant.model.currency import USDT
 from shrivenquant.model.data import (
     Bar,
@@ -33,6 +38,13 @@ from shrivenquant.model.data import (
     QuoteTick,
     TradeTick,
 )
+from shrivenquant.model.data_commands import (
+    DataResponse,
+    MarketDataType,
+    RequestData,
+    SubscribeData,
+    UnsubscribeData,
+)
 from shrivenquant.model.enums import (
     AccountType,
     AggressorSide,
@@ -43,6 +55,7 @@ from shrivenquant.model.enums import (
     OrderType,
     PositionSide,
     TimeInForce,
+    TradingState,
     TrailingOffsetType,
     TriggerType,
 )
@@ -69,6 +82,16 @@ from shrivenquant.model.events import (
     PositionClosed,
     PositionOpened,
 )
+from shrivenquant.model.events.risk import (
+    KillSwitchActivated,
+    MarginWarning,
+    RiskBaselineRecorded,
+    RiskCommandRejected,
+    RiskLimitsChanged,
+    RiskScope,
+    TradingStateCause,
+    TradingStateChanged,
+)
 from shrivenquant.model.identifiers import (
     AccountId,
     ClientOrderId,
@@ -79,6 +102,7 @@ from shrivenquant.model.identifiers import (
     StrategyId,
     TradeId,
     TraderId,
+    Venue,
     VenueOrderId,
 )
 from shrivenquant.model.messages import Message
@@ -516,6 +540,72 @@ class TestReportStubs:
         )
 
 
+def _risk_examples() -> list[Message]:
+    """One example of every risk event and risk command."""
+    trader: dict[str, Any] = {"trader_id": TestIdStubs.trader_id, "ts_event": 0, "ts_init": 0}
+    event = {**trader, "event_id": UUID4()}
+    command = {**trader, "command_id": UUID4()}
+    instrument_scope = RiskScope(instrument_id=TestIdStubs.instrument_id)
+    return [
+        TradingStateChanged(
+            scope=instrument_scope,
+            state=TradingState.HALTED,
+            previous_state=TradingState.ACTIVE,
+            cause=TradingStateCause.MARKET_MOVE,
+            reason="price moved 6% in 60s",
+            expires_ns=300_000_000_000,
+            **event,
+        ),
+        RiskLimitsChanged(
+            scope=RiskScope(strategy_id=TestIdStubs.strategy_id),
+            values={"max_position_qty": "2"},
+            cleared=("max_open_orders",),
+            **event,
+        ),
+        KillSwitchActivated(
+            scope=RiskScope(venue=Venue("BINANCE")),
+            flatten=True,
+            reason="operator",
+            orders_canceled=3,
+            positions_flattened=1,
+            **event,
+        ),
+        MarginWarning(
+            account_id=TestIdStubs.account_id,
+            equity=Money("950", USDT),
+            maintenance=Money("1000", USDT),
+            breached=True,
+            **event,
+        ),
+        RiskBaselineRecorded(
+            account_id=TestIdStubs.account_id,
+            trading_day="2025-01-02",
+            day_start_pnl=Money("-12.50", USDT),
+            peak_equity=Money("10250", USDT),
+            **event,
+        ),
+        RiskCommandRejected(
+            command_id=UUID4(),
+            command_type="UpdateRiskLimits",
+            reason="max_open_orders: must not be negative",
+            **event,
+        ),
+        SetTradingState(
+            scope=RiskScope(account_id=TestIdStubs.account_id),
+            state=TradingState.REDUCING,
+            reason="end of day",
+            **command,
+        ),
+        UpdateRiskLimits(
+            scope=instrument_scope,
+            values={"max_order_qty": "5", "price_band_pct": "0.05"},
+            clear=("max_position_notional",),
+            **command,
+        ),
+        ActivateKillSwitch(flatten=True, reason="operator", **command),
+    ]
+
+
 class TestMessageStubs:
     """Examples of every message type, for codec and journal tests."""
 
@@ -562,7 +652,30 @@ class TestMessageStubs:
             TestReportStubs.fill(),
             TestReportStubs.position(),
         ]
-        return instruments + data + events + reports + TestCommandStubs.every_command()
+        events.extend(_risk_examples())
+        btc, bars_1m = TestIdStubs.instrument_id, TestDataStubs.bar().bar_type
+        data_commands: list[Message] = [
+            SubscribeData(
+                data_type=MarketDataType.QUOTES, instrument_id=btc, command_id=UUID4(),
+                ts_event=0, ts_init=0,
+            ),
+            UnsubscribeData(
+                data_type=MarketDataType.BARS, bar_type=bars_1m, command_id=UUID4(),
+                ts_event=0, ts_init=0,
+            ),
+            RequestData(
+                request_id=UUID4(), data_type=MarketDataType.TRADES, instrument_id=btc,
+                start=0, end=10, limit=5, ts_event=0, ts_init=0,
+            ),
+            DataResponse(
+                correlation_id=UUID4(), data_type=MarketDataType.TRADES, instrument_id=btc,
+                data=[TestDataStubs.trade_tick(), p.btcusdt_binance()], ts_event=0, ts_init=0,
+            ),
+        ]  # fmt: skip
+        return (
+            instruments + data + events + reports + TestCommandStubs.every_command()
+            + data_commands
+        )  # fmt: skip
 
     @classmethod
     def example(cls, message_type: type[Message]) -> Message:

@@ -28,9 +28,29 @@ from shrivenquant.model.events.position import (
     PositionEvent,
     PositionOpened,
 )
+from shrivenquant.model.events.risk import (
+    RISK_EVENT_TYPES,
+    KillSwitchActivated,
+    MarginWarning,
+    RiskBaselineRecorded,
+    RiskCommandRejected,
+    RiskLimitsChanged,
+    RiskScope,
+    TradingStateCause,
+    TradingStateChanged,
+)
 from shrivenquant.model.events.system import SYSTEM_EVENT_TYPES, ComponentStateChanged
 
 __all__ = [
+    "RISK_EVENT_TYPES",
+    "KillSwitchActivated",
+    "MarginWarning",
+    "RiskBaselineRecorded",
+    "RiskCommandRejected",
+    "RiskLimitsChanged",
+    "RiskScope",
+    "TradingStateCause",
+    "TradingStateChanged",
     "SYSTEM_EVENT_TYPES",
     "ComponentStateChanged",
     "ACCOUNT_EVENT_TYPES",
