@@ -8,12 +8,6 @@ from shrivenquant.strategy.config import (
     HookErrorPolicy,
     StrategyConfig,
 )
-from shrivenquant.strategy.data_commands import (
-    DataKind,
-    DataSubscriptionCommand,
-    SubscribeData,
-    UnsubscribeData,
-)
 from shrivenquant.strategy.hook_errors import HookError
 from shrivenquant.strategy.indicators import (
     ATR,
@@ -53,8 +47,6 @@ __all__ = [
     "BollingerBands",
     "ComponentConfig",
     "ConfigBase",
-    "DataKind",
-    "DataSubscriptionCommand",
     "DonchianChannel",
     "HookError",
     "HookErrorPolicy",
@@ -69,7 +61,5 @@ __all__ = [
     "Stochastic",
     "Strategy",
     "StrategyConfig",
-    "SubscribeData",
-    "UnsubscribeData",
     "ZScore",
 ]

@@ -26,9 +26,9 @@ from shrivenquant.model.data import (
     QuoteTick,
     TradeTick,
 )
+from shrivenquant.model.data_commands import MarketDataType, SubscribeData, UnsubscribeData
 from shrivenquant.model.identifiers import ClientId, ComponentId, InstrumentId, Venue
 from shrivenquant.model.instruments import Instrument
-from shrivenquant.strategy.data_commands import DataKind, SubscribeData, UnsubscribeData
 from shrivenquant.strategy.hooks import ActorHooks
 from shrivenquant.strategy.indicators import Indicator
 
@@ -38,7 +38,7 @@ class Subscription:
     """One bus subscription of an actor, and the data stream it asked the data engine for."""
 
     handler: Callable[[Any], None]
-    kind: DataKind | None = None
+    kind: MarketDataType | None = None
     instrument_id: InstrumentId | None = None
     bar_type: BarType | None = None
     venue: Venue | None = None
@@ -105,7 +105,9 @@ class MarketDataSubscriptions(ActorHooks):
     def subscribe_bars(self, bar_type: BarType, client_id: ClientId | None = None) -> bool:
         """Receive the bars of ``bar_type`` in `on_bar`; False if already subscribed."""
         _check(bar_type, BarType, "bar_type")
-        sub = Subscription(self._handle_bar, DataKind.BARS, bar_type=bar_type, client_id=client_id)
+        sub = Subscription(
+            self._handle_bar, MarketDataType.BARS, bar_type=bar_type, client_id=client_id
+        )
         return self._subscribe(topics.bars(bar_type), sub)
 
     def unsubscribe_bars(self, bar_type: BarType) -> bool:
@@ -118,7 +120,7 @@ class MarketDataSubscriptions(ActorHooks):
     ) -> bool:
         """Receive the instrument's trades in `on_trade`; False if already subscribed."""
         return self._subscribe_instrument(
-            topics.trades, self._handle_trade, DataKind.TRADES, instrument_id, client_id
+            topics.trades, self._handle_trade, MarketDataType.TRADES, instrument_id, client_id
         )
 
     def unsubscribe_trades(self, instrument_id: InstrumentId) -> bool:
@@ -131,7 +133,7 @@ class MarketDataSubscriptions(ActorHooks):
     ) -> bool:
         """Receive the instrument's quotes in `on_quote`; False if already subscribed."""
         return self._subscribe_instrument(
-            topics.quotes, self._handle_quote, DataKind.QUOTES, instrument_id, client_id
+            topics.quotes, self._handle_quote, MarketDataType.QUOTES, instrument_id, client_id
         )
 
     def unsubscribe_quotes(self, instrument_id: InstrumentId) -> bool:
@@ -146,7 +148,7 @@ class MarketDataSubscriptions(ActorHooks):
         return self._subscribe_instrument(
             topics.book_deltas,
             self._handle_book_deltas,
-            DataKind.BOOK_DELTAS,
+            MarketDataType.BOOK_DELTAS,
             instrument_id,
             client_id,
         )
@@ -163,7 +165,7 @@ class MarketDataSubscriptions(ActorHooks):
         return self._subscribe_instrument(
             topics.book_snapshots,
             self._handle_book_snapshot,
-            DataKind.BOOK_SNAPSHOTS,
+            MarketDataType.BOOK_SNAPSHOTS,
             instrument_id,
             client_id,
         )
@@ -180,7 +182,7 @@ class MarketDataSubscriptions(ActorHooks):
         return self._subscribe_instrument(
             topics.instrument,
             self._handle_instrument,
-            DataKind.INSTRUMENT,
+            MarketDataType.INSTRUMENTS,
             instrument_id,
             client_id,
         )
@@ -197,7 +199,7 @@ class MarketDataSubscriptions(ActorHooks):
         if venue is not None:
             _check(venue, Venue, "venue")
         sub = Subscription(
-            self._handle_instrument, DataKind.INSTRUMENTS, venue=venue, client_id=client_id
+            self._handle_instrument, MarketDataType.INSTRUMENTS, venue=venue, client_id=client_id
         )
         return self._subscribe(topics.instruments_all(venue), sub)
 
@@ -225,7 +227,7 @@ class MarketDataSubscriptions(ActorHooks):
         self,
         topic_of: Callable[[InstrumentId], str],
         handler: Callable[[Any], None],
-        kind: DataKind,
+        kind: MarketDataType,
         instrument_id: InstrumentId,
         client_id: ClientId | None,
     ) -> bool:
@@ -261,17 +263,19 @@ class MarketDataSubscriptions(ActorHooks):
         # Checked first so that a kernel without a data engine gets no dead letters.
         if sub.kind is None or topics.DATA_ENGINE_EXECUTE not in self.bus.endpoints():
             return
+        now = self.clock.timestamp_ns()
         self.bus.send(
             topics.DATA_ENGINE_EXECUTE,
             command(
-                kind=sub.kind,
-                component_id=self.id,
+                data_type=sub.kind,
+                subscriber_id=self.id,
                 instrument_id=sub.instrument_id,
                 bar_type=sub.bar_type,
                 venue=sub.venue,
                 client_id=sub.client_id,
                 command_id=UUID4(),
-                ts_init=self.clock.timestamp_ns(),
+                ts_event=now,
+                ts_init=now,
             ),
         )
 

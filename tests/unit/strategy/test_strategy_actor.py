@@ -11,16 +11,14 @@ from shrivenquant.cache import Cache, CacheView
 from shrivenquant.core.clock import TestClock
 from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.model.data import Bar, BarType, OrderBookDeltas, OrderBookSnapshot
+from shrivenquant.model.data_commands import MarketDataType, SubscribeData, UnsubscribeData
 from shrivenquant.model.identifiers import ClientId, ComponentId, TraderId, Venue
 from shrivenquant.portfolio import Portfolio
 from shrivenquant.strategy import (
     EMA,
     Actor,
     ActorConfig,
-    DataKind,
     PortfolioFacade,
-    SubscribeData,
-    UnsubscribeData,
 )
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 from shrivenquant.testkit.stubs import TestDataStubs, TestIdStubs
@@ -184,17 +182,17 @@ def test_a_registered_data_engine_is_told_of_every_subscription(
     actor.unsubscribe_book_deltas(IID)
     actor.stop()
 
-    kinds = [(type(c), c.kind) for c in commands]
+    kinds = [(type(c), c.data_type) for c in commands]
     assert kinds == [
-        (SubscribeData, DataKind.BARS),
-        (SubscribeData, DataKind.BOOK_DELTAS),
-        (UnsubscribeData, DataKind.BOOK_DELTAS),
-        (UnsubscribeData, DataKind.BARS),
+        (SubscribeData, MarketDataType.BARS),
+        (SubscribeData, MarketDataType.BOOK_DELTAS),
+        (UnsubscribeData, MarketDataType.BOOK_DELTAS),
+        (UnsubscribeData, MarketDataType.BARS),
     ]
     first = commands[0]
     assert first.bar_type == BAR_TYPE
     assert first.client_id == ClientId("BINANCE")
-    assert first.component_id == actor.id
+    assert first.subscriber_id == actor.id
     assert first.instrument_id is None
     assert commands[1].instrument_id == IID
     assert len({c.command_id for c in commands}) == 4
