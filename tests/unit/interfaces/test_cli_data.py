@@ -15,6 +15,7 @@ from shrivenquant.persistence.catalog import CatalogConfig, ParquetDataCatalog
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
+VENUE_FIXTURES = Path(__file__).parents[1] / "adapters" / "fixtures"
 runner = CliRunner(env={"COLUMNS": "250"})
 
 
@@ -22,7 +23,7 @@ def binance_zip(directory: Path, fixture: str) -> Path:
     stem = fixture.removesuffix(".csv")
     path = directory / f"{stem}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.writestr(f"{stem}.csv", (FIXTURES / "binance" / fixture).read_text())
+        zipped.writestr(f"{stem}.csv", (VENUE_FIXTURES / "binance" / fixture).read_text())
     return path
 
 
@@ -49,7 +50,7 @@ def catalog(tmp_path: Path) -> Path:
     binance_zip(downloads, "BTCUSDT-trades-2024-01-01.csv")
     result = sq("import", downloads, "--catalog", root)
     assert result.exit_code == 0, result.output
-    kite = FIXTURES / "kite" / "NIFTY24JANFUT-minute.json"
+    kite = VENUE_FIXTURES / "kite" / "NIFTY24JANFUT-minute.json"
     result = sq("import", kite, "-i", "NIFTY24JANFUT.NSE", "--catalog", root)
     assert result.exit_code == 0, result.output
     return root
@@ -63,7 +64,7 @@ def test_import_detects_formats_and_writes_the_catalog(catalog: Path) -> None:
 
 
 def test_import_summary_names_series_rows_and_flags(tmp_path: Path) -> None:
-    kite = FIXTURES / "kite" / "NIFTY24JANFUT-minute.json"
+    kite = VENUE_FIXTURES / "kite" / "NIFTY24JANFUT-minute.json"
     result = sq(
         "import", kite, "-f", "kite-candles", "-i", "NIFTY24JANFUT.NSE", "-c", tmp_path / "c"
     )
@@ -80,7 +81,7 @@ def test_import_uses_the_catalogs_instrument_definition(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as zipped:
         zipped.writestr(
             "BTCUSDT-trades-2024-01-01.csv",
-            (FIXTURES / "binance" / "BTCUSDT-trades-2024-01-01-um.csv").read_text(),
+            (VENUE_FIXTURES / "binance" / "BTCUSDT-trades-2024-01-01-um.csv").read_text(),
         )
     result = sq("import", path, "-i", str(perp.id), "-c", root)
     assert result.exit_code == 0, result.output
@@ -112,7 +113,7 @@ def test_import_csv_bars_with_a_column_map_and_time_zone(tmp_path: Path) -> None
 
 
 def test_import_refuses_bad_rows_naming_file_and_line_then_repairs(tmp_path: Path) -> None:
-    rows = (FIXTURES / "binance" / "BTCUSDT-trades-2024-01-01.csv").read_text().splitlines()
+    rows = (VENUE_FIXTURES / "binance" / "BTCUSDT-trades-2024-01-01.csv").read_text().splitlines()
     path = tmp_path / "BTCUSDT-trades-2024-01-01.zip"
     with zipfile.ZipFile(path, "w") as zipped:
         zipped.writestr("BTCUSDT-trades-2024-01-01.csv", "\n".join([rows[1], rows[0], *rows[2:]]))
@@ -160,7 +161,7 @@ def test_the_catalog_defaults_to_the_configured_data_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SQ_HOME", str(tmp_path / "home"))
-    kite = FIXTURES / "kite" / "RELIANCE-day.json"
+    kite = VENUE_FIXTURES / "kite" / "RELIANCE-day.json"
     assert sq("import", kite, "-i", "RELIANCE.NSE").exit_code == 0
     assert (tmp_path / "home" / "data" / "catalog" / "bar").is_dir()
     result = sq("info")

@@ -28,21 +28,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from shrivenquant.adapters.historical import (
+    CatalogImporter,
+    DataFormat,
+    ImportSpec,
+    series_key,
+    source_files,
+)
 from shrivenquant.bus import topics
 from shrivenquant.bus.message_bus import MessageBus
 from shrivenquant.core.errors import ShrivenQuantError
 from shrivenquant.core.time import unix_nanos_to_iso8601
 from shrivenquant.data.aggregation import aggregate_trades
-from shrivenquant.data.loaders import (
-    CatalogImporter,
-    CsvFormat,
-    DataFormat,
-    ImportSpec,
-    LoadResult,
-    TimeFormat,
-    series_key,
-    source_files,
-)
+from shrivenquant.data.loaders import CsvFormat, LoadResult, TimeFormat
 from shrivenquant.data.validation import (
     TradingSessions,
     ValidationConfig,

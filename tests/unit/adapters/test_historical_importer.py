@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from shrivenquant.data.loaders import (
+from shrivenquant.adapters.historical import (
     CatalogImporter,
     DataFormat,
-    DataLoadError,
     ImportSpec,
     series_key,
     source_files,
 )
+from shrivenquant.data.loaders import DataLoadError
 from shrivenquant.model.identifiers import InstrumentId
 from shrivenquant.persistence.catalog import CatalogConfig, DataKind, ParquetDataCatalog
 from shrivenquant.testkit.instruments import TestInstrumentProvider

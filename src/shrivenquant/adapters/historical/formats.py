@@ -11,16 +11,16 @@ from enum import StrEnum, unique
 from pathlib import Path
 from typing import Any, Final
 
-from shrivenquant.data.loaders.binance import (
+from shrivenquant.adapters.binance.historical import (
     load_binance_agg_trades,
     load_binance_klines,
     load_binance_trades,
     parse_file_name,
 )
+from shrivenquant.adapters.zerodha.historical import load_kite_candles
 from shrivenquant.data.loaders.columns import CsvFormat
 from shrivenquant.data.loaders.errors import DataLoadError
 from shrivenquant.data.loaders.generic import load_bars, load_quotes, load_trades
-from shrivenquant.data.loaders.kite import load_kite_candles
 from shrivenquant.data.loaders.result import LoadResult
 from shrivenquant.data.loaders.timestamps import TimeFormat
 from shrivenquant.data.validation import ValidationConfig

@@ -6,10 +6,15 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from shrivenquant.adapters.binance.historical import parse_file_name
+from shrivenquant.adapters.historical.formats import (
+    DataFormat,
+    ImportSpec,
+    load_file,
+    resolve_format,
+)
 from shrivenquant.core.time import unix_nanos_to_iso8601
-from shrivenquant.data.loaders.binance import parse_file_name
 from shrivenquant.data.loaders.errors import DataLoadError
-from shrivenquant.data.loaders.formats import DataFormat, ImportSpec, load_file, resolve_format
 from shrivenquant.data.loaders.result import LoadResult
 from shrivenquant.model.data import BarType
 from shrivenquant.model.identifiers import InstrumentId

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from shrivenquant.data.loaders import (
-    DataFormat,
-    DataLoadError,
-    LoadValidationError,
-    detect_format,
+from shrivenquant.adapters.binance.historical import (
     load_binance_agg_trades,
     load_binance_klines,
     load_binance_trades,
+    parse_file_name,
 )
-from shrivenquant.data.loaders.binance import parse_file_name
+from shrivenquant.adapters.historical import DataFormat, detect_format
+from shrivenquant.data.loaders import DataLoadError, LoadValidationError
 from shrivenquant.model.data import Bar, BarType, TradeTick
 from shrivenquant.model.enums import AggressorSide
 from shrivenquant.model.identifiers import InstrumentId, TradeId

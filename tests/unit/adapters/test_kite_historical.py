@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shrivenquant.data.loaders import DataLoadError, LoadValidationError, load_kite_candles
+from shrivenquant.adapters.zerodha.historical import load_kite_candles
+from shrivenquant.data.loaders import DataLoadError, LoadValidationError
 from shrivenquant.data.validation import Problem
 from shrivenquant.model.data import Bar, BarType
 from shrivenquant.model.values import Price, Quantity

@@ -1,0 +1,1 @@
+"""Binance: historical public-data files (and, later, the live data and execution clients)."""

@@ -1,0 +1,1 @@
+"""Zerodha Kite: historical candles (and, later, the live data and execution clients)."""
