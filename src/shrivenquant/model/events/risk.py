@@ -1,8 +1,9 @@
 """Risk events: trading state changes, limit changes, kill switch, margin warnings.
 
-The risk engine publishes them on ``events.risk`` and journals the ones that change its state
-(`TradingStateChanged`, `RiskLimitsChanged`, `KillSwitchActivated`, `RiskBaselineRecorded`),
-so a restart restores trading states, limits and drawdown baselines.
+The risk engine publishes them on ``events.risk``. It journals the risk commands themselves
+and the events nothing else would restore: `TradingStateChanged` caused by a breaker or a
+drawdown rule, `RiskBaselineRecorded` and `KillSwitchActivated`; so a restart restores trading
+states, limits and drawdown baselines.
 
 A `RiskScope` names what a state or a limit applies to: everything (no field set), one venue,
 one account, one instrument or one strategy.
