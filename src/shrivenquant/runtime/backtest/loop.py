@@ -1,0 +1,201 @@
+"""The replay loop of a backtest: simulated time, venues first, then the strategies.
+
+For each record, in ``ts_init`` order:
+
+1. if time moves forward, the equity curve is sampled (when due) and the `TestClock` advances
+   to the record's time, firing everything due on the way in time order: commands arriving at
+   a venue after their latency, strategy timers, order expiries;
+2. the record is shown to the simulated venue listing its instrument (fills of resting
+   orders, triggers, the prices market orders take);
+3. it is sent to the data engine, which caches and publishes it to the strategies.
+
+With `BarExecution.NEXT_OPEN`, when commands are on their way to a venue and the next records
+are bars, the loop first advances to the bars' open, shows each venue only the open, and then
+lets the commands arrive: a market order sent on a bar fills at the next bar's open. All
+records of one timestamp are opened together, so several instruments stay in step.
+
+The loop stops early when `stop` is called (a strategy faulted).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from shrivenquant.bus import topics
+from shrivenquant.bus.message_bus import MessageBus
+from shrivenquant.core.clock import TestClock
+from shrivenquant.core.errors import InvalidInputError
+from shrivenquant.core.time import unix_nanos_to_iso8601
+from shrivenquant.model.data import Bar
+from shrivenquant.model.instruments import Instrument
+from shrivenquant.runtime.backtest.equity import EquitySampler
+from shrivenquant.runtime.backtest.progress import UPDATE_EVERY, RunProgress
+from shrivenquant.runtime.backtest.results import RunStats
+from shrivenquant.runtime.backtest.venues import SimVenues
+
+_MASK = UPDATE_EVERY - 1
+_ENDPOINT = topics.DATA_ENGINE_PROCESS
+_MISSING: Any = object()
+
+
+class ReplayLoop:
+    """Drives one backtest's records through the venues and the kernel (see the module doc).
+
+    Args:
+        clock: the run's clock.
+        bus: the kernel's bus (records go to the data engine's endpoint).
+        venues: the simulated venues.
+        sampler: the equity sampler.
+        next_open: open each bar for the venues before in-flight commands arrive.
+        on_instrument: called with instrument definitions met in the data.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: TestClock,
+        bus: MessageBus,
+        venues: SimVenues,
+        sampler: EquitySampler,
+        next_open: bool,
+        on_instrument: Callable[[Instrument], object],
+    ) -> None:
+        self._clock = clock
+        self._bus = bus
+        self._venues = venues
+        self._sampler = sampler
+        self._next_open = next_open
+        self._on_instrument = on_instrument
+        self._routes = venues.routes
+        self._send = bus.send
+        self._stop = False
+        self._out_of_order = 0
+
+    def stop(self) -> None:
+        """End the run after the record being handled."""
+        self._stop = True
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called."""
+        return self._stop
+
+    def run(
+        self,
+        records: Iterator[Any],
+        *,
+        end_ns: int | None = None,
+        progress: RunProgress | None = None,
+    ) -> RunStats:
+        """Replay ``records`` (in ``ts_init`` order); then advance to ``end_ns`` if given."""
+        clock = self._clock
+        advance = clock.advance_time
+        sampler = self._sampler
+        in_flight = self._venues.in_flight
+        handle = self._handle
+        next_open = self._next_open
+        now = clock.timestamp_ns()
+        first_ts: int | None = None
+        count = 0
+        held: Any = None
+        started = time.perf_counter_ns()
+        while not self._stop:
+            record = next(records, None) if held is None else held
+            held = None
+            if record is None:
+                break
+            ts = record.ts_init
+            if first_ts is None:
+                first_ts = ts
+            if ts > now:
+                if count and now >= sampler.next_ns:
+                    sampler.take(now)
+                if next_open and in_flight():
+                    group, held = _same_time(record, records)
+                    count += self._replay_group(group, ts)
+                    now = ts
+                    continue
+                advance(ts)
+                now = ts
+            elif ts < now:
+                self._out_of_order += 1
+            handle(record)
+            count += 1
+            if progress is not None and not count & _MASK:
+                progress.update(now, count)
+        if end_ns is not None and not self._stop and end_ns > now:
+            advance(end_ns)
+            now = end_ns
+        if count:
+            sampler.take(now)
+        if progress is not None:
+            progress.update(now, count)
+        elapsed = (time.perf_counter_ns() - started) / 1e9
+        last = now if count else None
+        return RunStats(count, first_ts, last, self._out_of_order, elapsed, self._stop)
+
+    def _handle(self, record: Any) -> None:
+        """Show one record to its venue, then send it to the data engine."""
+        kind = type(record)
+        if kind is Bar:
+            key: Any = record.bar_type
+        elif isinstance(record, Instrument):
+            self._on_instrument(record)
+            self._send(_ENDPOINT, record)
+            return
+        else:
+            key = (kind, record.instrument_id)
+        processor = self._routes.get(key, _MISSING)
+        if processor is _MISSING:
+            processor = self._venues.resolve(key, record)
+        if processor is not None:
+            try:
+                processor(record)
+            except ValueError as exc:
+                raise InvalidInputError(
+                    f"{kind.__name__} at ts_init={record.ts_init} "
+                    f"({unix_nanos_to_iso8601(record.ts_init)}): the simulated venue cannot "
+                    f"use it: {exc}"
+                ) from exc
+        self._send(_ENDPOINT, record)
+
+    def _replay_group(self, group: list[Any], ts: int) -> int:
+        """Open the group's bars for the venues, then handle its records; return how many
+        were handled."""
+        self._open(group, ts)
+        handled = 0
+        for record in group:
+            self._handle(record)
+            handled += 1
+            if self._stop:
+                break
+        return handled
+
+    def _open(self, group: list[Any], ts: int) -> None:
+        """Advance to the open of the group's bars, show the venues the opens, then advance
+        to ``ts`` (commands due by then arrive after the opens)."""
+        clock = self._clock
+        venues = self._venues
+        bars = [r for r in group if type(r) is Bar]
+        if bars:
+            start = min(venues.bar_start(bar) for bar in bars)
+            if start > clock.timestamp_ns():
+                clock.advance_time(start)
+            if venues.in_flight():
+                for bar in bars:
+                    venues.process_open(bar)
+        clock.advance_time(ts)
+
+
+def _same_time(first: Any, records: Iterator[Any]) -> tuple[list[Any], Any]:
+    """``first`` and the records after it with the same ``ts_init``; and the next record
+    (None at the end)."""
+    ts = first.ts_init
+    group = [first]
+    for record in records:
+        if record.ts_init != ts:
+            return group, record
+        group.append(record)
+    return group, None
