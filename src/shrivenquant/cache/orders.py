@@ -9,6 +9,7 @@ order the orders were added.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from shrivenquant.model.enums import OrderSide, OrderStatus
 from shrivenquant.model.identifiers import (
@@ -31,6 +32,7 @@ from shrivenquant.model.orders import (
 )
 
 _IdSet = dict[ClientOrderId, None]
+K = TypeVar("K")
 
 # For each status: (local, open, closed, inflight, emulated) membership.
 _MEMBERSHIP: dict[OrderStatus, tuple[bool, bool, bool, bool, bool]] = {
@@ -44,6 +46,31 @@ _MEMBERSHIP: dict[OrderStatus, tuple[bool, bool, bool, bool, bool]] = {
     for status in OrderStatus
 }
 _NOWHERE = (False, False, False, False, False)
+
+
+def _moves(old: OrderStatus | None, new: OrderStatus) -> tuple[tuple[int, bool], ...]:
+    """The status sets (by position) an order enters (True) or leaves (False) from old to new."""
+    was = _NOWHERE if old is None else _MEMBERSHIP[old]
+    now = _MEMBERSHIP[new]
+    return tuple(
+        (i, after)
+        for i, (before, after) in enumerate(zip(was, now, strict=True))
+        if before != after
+    )
+
+
+# For each (old status or None, new status): the set changes, computed once.
+_MOVES: dict[tuple[OrderStatus | None, OrderStatus], tuple[tuple[int, bool], ...]] = {
+    (old, new): _moves(old, new) for old in (None, *OrderStatus) for new in OrderStatus
+}
+
+
+def _index(indexes: dict[K, _IdSet], key: K) -> _IdSet:
+    """The index of ``key`` in ``indexes``, created empty when new."""
+    index = indexes.get(key)
+    if index is None:
+        index = indexes[key] = {}
+    return index
 
 
 class OrderIndex:
@@ -112,9 +139,10 @@ class OrderIndex:
         if cid in self.orders:
             raise ValueError(f"order {cid} is already in the cache")
         self.orders[cid] = order
-        self.by_strategy.setdefault(order.strategy_id, {})[cid] = None
-        self.by_instrument.setdefault(order.instrument_id, {})[cid] = None
-        self.by_venue.setdefault(order.instrument_id.venue, {})[cid] = None
+        instrument_id = order.instrument_id
+        _index(self.by_strategy, order.strategy_id)[cid] = None
+        _index(self.by_instrument, instrument_id)[cid] = None
+        _index(self.by_venue, instrument_id.venue)[cid] = None
         if client_id is not None:
             self.client_ids[cid] = client_id
         if position_id is not None:
@@ -131,20 +159,22 @@ class OrderIndex:
         if self.orders.get(cid) is not order:
             raise KeyError(f"order {cid} is not in the cache")
         status = order.status
-        old = self.statuses.get(cid)
+        statuses = self.statuses
+        old = statuses.get(cid)
         if old is not status:
-            self.statuses[cid] = status
-            was = _NOWHERE if old is None else _MEMBERSHIP[old]
-            now = _MEMBERSHIP[status]
-            for index, before, after in zip(self.status_sets, was, now, strict=True):
-                if after and not before:
-                    index[cid] = None
-                elif before and not after:
-                    del index[cid]
+            statuses[cid] = status
+            sets = self.status_sets
+            for position, enters in _MOVES[(old, status)]:
+                if enters:
+                    sets[position][cid] = None
+                else:
+                    del sets[position][cid]
         venue_order_id = order.venue_order_id
-        if venue_order_id is not None and self.venue_order_ids.get(cid) != venue_order_id:
-            self.venue_order_ids[cid] = venue_order_id
-            self.venue_ids[venue_order_id] = cid
+        if venue_order_id is not None:
+            known = self.venue_order_ids.get(cid)
+            if known is None or (known is not venue_order_id and known != venue_order_id):
+                self.venue_order_ids[cid] = venue_order_id
+                self.venue_ids[venue_order_id] = cid
 
     def add_list(self, order_list: OrderList) -> None:
         """Add an order list (its orders are added one by one with `add`).

@@ -36,10 +36,11 @@ C = TypeVar("C", bound=TradingCommand)
 def current_form(order: Order) -> OrderInitialized:
     """``order``'s `OrderInitialized` with the quantity and prices it has now."""
     init = order.init_event
+    quantity, price, trigger_price = order.quantity, order.price, order.trigger_price
     if (
-        order.quantity == init.quantity
-        and order.price == init.price
-        and order.trigger_price == init.trigger_price
+        (quantity is init.quantity or quantity == init.quantity)
+        and (price is init.price or price == init.price)
+        and (trigger_price is init.trigger_price or trigger_price == init.trigger_price)
     ):
         return init
     return msgspec.structs.replace(

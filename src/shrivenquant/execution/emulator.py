@@ -113,8 +113,11 @@ class OrderEmulator:
 
     def on_order_event(self, order: Order, event: OrderEvent) -> None:
         """Follow an order's events: track it once emulated, drop it once it is not."""
+        if not self._orders and not isinstance(event, OrderEmulated | OrderUpdated):
+            return  # nothing is held, and only these events can make it hold something
         if order.status is not OrderStatus.EMULATED:
-            self._untrack(order)
+            if self._orders:  # nothing to untrack while no order is held
+                self._untrack(order)
         elif isinstance(event, OrderEmulated):
             self._track(order)
         elif isinstance(event, OrderUpdated) and not self._busy:
@@ -213,9 +216,12 @@ class OrderEmulator:
             self._check_cached(order)
 
     def _untrack(self, order: Order) -> None:
-        orders = self._orders.get(order.instrument_id)
+        instrument_id = order.instrument_id
+        orders = self._orders.get(instrument_id)
         if orders is None or orders.pop(order.client_order_id, None) is None:
             return
+        if not orders:
+            del self._orders[instrument_id]
         name = self._timers.pop(order.client_order_id, None)
         clock = self._engine.clock
         if name is not None and name in clock.timer_names:

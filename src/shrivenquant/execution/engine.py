@@ -41,7 +41,7 @@ from shrivenquant.model.events import (
     OrderInitialized,
 )
 from shrivenquant.model.events.order import ORDER_EVENT_TYPES
-from shrivenquant.model.identifiers import ClientId, StrategyId, TraderId
+from shrivenquant.model.identifiers import AccountId, ClientId, StrategyId, TraderId
 from shrivenquant.model.messages import Message
 from shrivenquant.model.orders import Order
 from shrivenquant.model.reports import FillReport, OrderStatusReport
@@ -93,7 +93,10 @@ class ExecutionEngine(Component):
         self._replaying = False
         self._journal_ok = True
         self._order_topics: dict[StrategyId, str] = {}
+        self._last_strategy_id: StrategyId | None = None
+        self._last_order_topic = ""
         self._position_topics: dict[StrategyId, str] = {}
+        self._account_topics: dict[AccountId, str] = {}
 
     # -- clients -----------------------------------------------------------------------------
 
@@ -227,7 +230,8 @@ class ExecutionEngine(Component):
                 return None
             self._refuse_event(event, Anomaly.UNKNOWN_ORDER, "event for an unknown order")
             return None
-        if isinstance(event, OrderFilled) and event.trade_id in order.trade_ids:
+        is_fill = isinstance(event, OrderFilled)
+        if is_fill and order.has_trade_id(event.trade_id):  # type: ignore[union-attr]
             self._refuse_event(event, Anomaly.DUPLICATE_FILL, "duplicate fill ignored")
             return None
         try:
@@ -239,23 +243,23 @@ class ExecutionEngine(Component):
         replaying = self._replaying
         if not replaying:
             self.publish(event)
-        if isinstance(event, OrderFilled):
-            self._book_fill(order, event, replaying)
+        if is_fill:
+            self._book_fill(order, event, replaying)  # type: ignore[arg-type]
         if not replaying:
             self.emulator.on_order_event(order, event)
             self.contingencies.on_order_event(order, event)
         return order
 
     def _book_fill(self, order: Order, fill: OrderFilled, replaying: bool) -> None:
-        topic = self._position_topics.get(order.strategy_id)
+        strategy_id = order.strategy_id
+        topic = self._position_topics.get(strategy_id)
         if topic is None:
-            topic = self._position_topics[order.strategy_id] = topics.position_events(
-                order.strategy_id
-            )
+            topic = self._position_topics[strategy_id] = topics.position_events(strategy_id)
         # The position event costs more than the booking: build it only for a listener.
         describe = not replaying and self.bus.has_subscribers(topic)
+        oms_type = self.config.oms_type
         position_event = self.positions.apply_fill(
-            order, fill, self.oms_type_for(order), describe=describe
+            order, fill, self.oms_type_for if oms_type is None else oms_type, describe=describe
         )
         if position_event is not None:
             self.bus.publish(topic, position_event)
@@ -264,13 +268,23 @@ class ExecutionEngine(Component):
         """Store an account state and publish it on the account's topic."""
         self.cache.add_account_state(state)
         if not self._replaying:
-            self.bus.publish(topics.account_state(state.account_id), state)
+            account_id = state.account_id
+            topic = self._account_topics.get(account_id)
+            if topic is None:
+                topic = self._account_topics[account_id] = topics.account_state(account_id)
+            self.bus.publish(topic, state)
 
     def publish(self, event: OrderEvent) -> None:
         """Publish an order event on its strategy's order topic."""
-        topic = self._order_topics.get(event.strategy_id)
-        if topic is None:
-            topic = self._order_topics[event.strategy_id] = topics.order_events(event.strategy_id)
+        strategy_id = event.strategy_id
+        if strategy_id is self._last_strategy_id:  # events of one order share the id object
+            topic = self._last_order_topic
+        else:
+            found = self._order_topics.get(strategy_id)
+            if found is None:
+                found = self._order_topics[strategy_id] = topics.order_events(strategy_id)
+            topic = self._last_order_topic = found
+            self._last_strategy_id = strategy_id
         self.bus.publish(topic, event)
 
     def journal_append(self, message: Message) -> bool:

@@ -9,7 +9,7 @@ Position ids:
 
 from __future__ import annotations
 
-import msgspec
+from collections.abc import Callable
 
 from shrivenquant.cache import Cache
 from shrivenquant.core.clock import Clock
@@ -21,7 +21,7 @@ from shrivenquant.model.events import (
     PositionEvent,
     PositionOpened,
 )
-from shrivenquant.model.identifiers import PositionId
+from shrivenquant.model.identifiers import InstrumentId, PositionId, StrategyId
 from shrivenquant.model.orders import Order
 from shrivenquant.model.position import Position
 from shrivenquant.telemetry.logging import get_logger
@@ -35,12 +35,20 @@ def netting_position_id(order: Order) -> PositionId:
 class PositionKeeper:
     """Applies fills to positions in the cache and describes each change as an event."""
 
-    __slots__ = ("_cache", "_clock", "_log", "fills_without_instrument", "rejected_fills")
+    __slots__ = (
+        "_cache",
+        "_clock",
+        "_log",
+        "_netting_ids",
+        "fills_without_instrument",
+        "rejected_fills",
+    )
 
     def __init__(self, cache: Cache, clock: Clock) -> None:
         self._cache = cache
         self._clock = clock
         self._log = get_logger("ExecEngine.positions")
+        self._netting_ids: dict[tuple[InstrumentId, StrategyId], PositionId] = {}
         self.fills_without_instrument = 0
         self.rejected_fills = 0
 
@@ -51,21 +59,36 @@ class PositionKeeper:
         bound = self._cache.position_id_for_order(order.client_order_id)
         if bound is not None:
             return bound
+        return self._new_position_id(order, oms_type)
+
+    def _new_position_id(self, order: Order, oms_type: OmsType) -> PositionId:
         if oms_type is OmsType.HEDGING:
             return PositionId(order.client_order_id.value)
-        return netting_position_id(order)
+        key = (order.instrument_id, order.strategy_id)
+        position_id = self._netting_ids.get(key)
+        if position_id is None:
+            position_id = self._netting_ids[key] = netting_position_id(order)
+        return position_id
 
     def apply_fill(
-        self, order: Order, fill: OrderFilled, oms_type: OmsType, describe: bool = True
+        self,
+        order: Order,
+        fill: OrderFilled,
+        oms_type: OmsType | Callable[[Order], OmsType],
+        describe: bool = True,
     ) -> PositionEvent | None:
         """Apply ``fill`` (already applied to ``order``) to its position.
+
+        ``oms_type`` may be given as a function of the order, called only when the fill opens
+        a position that has no id yet.
 
         Returns:
             The position event to publish (only when ``describe``), or None when the fill
             could not be booked (no instrument in the cache, or the position refused it; both
             are logged and counted).
         """
-        instrument = self._cache.instrument(fill.instrument_id)
+        cache = self._cache
+        instrument = cache.instrument(fill.instrument_id)
         if instrument is None:
             self.fills_without_instrument += 1
             self._log.error(
@@ -75,13 +98,20 @@ class PositionKeeper:
                 trade_id=str(fill.trade_id),
             )
             return None
-        position_id = self.position_id_for(order, fill, oms_type)
-        if self._cache.position_id_for_order(order.client_order_id) is None:
-            self._cache.set_position_id(order.client_order_id, position_id)
-        position = self._cache.position(position_id)
+        client_order_id = order.client_order_id
+        bound = cache.position_id_for_order(client_order_id)
+        position_id = fill.position_id
+        if position_id is None:
+            position_id = bound
+            if position_id is None:
+                kind = oms_type if isinstance(oms_type, OmsType) else oms_type(order)
+                position_id = self._new_position_id(order, kind)
+        if bound is None:
+            cache.set_position_id(client_order_id, position_id)
+        position = cache.position(position_id)
         if position is None:
             position = Position(instrument, fill, position_id)
-            self._cache.add_position(position)
+            cache.add_position(position)
             return self._event(position, PositionOpened) if describe else None
         was_flat = position.is_closed
         try:
@@ -92,7 +122,7 @@ class PositionKeeper:
                 "fill refused by position", position_id=str(position_id), error=str(exc)
             )
             return None
-        self._cache.update_position(position)
+        cache.update_position(position)
         if not describe:
             return None
         if position.is_closed:
@@ -100,7 +130,4 @@ class PositionKeeper:
         return self._event(position, PositionOpened if was_flat else PositionChanged)
 
     def _event(self, position: Position, cls: type[PositionEvent]) -> PositionEvent:
-        event = position.to_event(ts_init=self._clock.timestamp_ns())
-        if type(event) is cls:
-            return event
-        return cls(**msgspec.structs.asdict(event))
+        return position.to_event(ts_init=self._clock.timestamp_ns(), event_type=cls)

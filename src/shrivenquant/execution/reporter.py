@@ -8,7 +8,6 @@ Each helper fills in the trader and account, a fresh event id, ``ts_init`` from 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from shrivenquant.bus import topics
 from shrivenquant.bus.message_bus import MessageBus
@@ -66,24 +65,6 @@ class ExecutionReporter:
         now = self.clock.timestamp_ns()
         return (now if ts_event is None else ts_event), now
 
-    def _order_fields(
-        self,
-        strategy_id: StrategyId,
-        instrument_id: InstrumentId,
-        client_order_id: ClientOrderId,
-        ts_event: int | None,
-    ) -> dict[str, Any]:
-        ts, now = self._stamp(ts_event)
-        return {
-            "trader_id": self.trader_id,
-            "strategy_id": strategy_id,
-            "instrument_id": instrument_id,
-            "client_order_id": client_order_id,
-            "event_id": UUID4(),
-            "ts_event": ts,
-            "ts_init": now,
-        }
-
     def generate_order_submitted(
         self,
         strategy_id: StrategyId,
@@ -93,11 +74,17 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the order was sent to the venue."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderSubmitted(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 account_id=self.account_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -111,12 +98,18 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the venue accepted the order as ``venue_order_id``."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderAccepted(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -131,13 +124,19 @@ class ExecutionReporter:
         due_post_only: bool = False,
     ) -> None:
         """Report that the venue refused the order."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderRejected(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 account_id=self.account_id,
                 reason=reason,
                 due_post_only=due_post_only,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -151,12 +150,18 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the venue canceled the order."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderCanceled(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -170,12 +175,18 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the order's time in force ran out."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderExpired(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -189,12 +200,18 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that a stop-limit / limit-if-touched order's trigger fired at the venue."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderTriggered(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -211,15 +228,21 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the venue changed the order (``quantity`` is the new total)."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderUpdated(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
                 quantity=quantity,
                 price=price,
                 trigger_price=trigger_price,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -234,13 +257,19 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the venue refused a modify request."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderModifyRejected(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
                 reason=reason,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -255,13 +284,19 @@ class ExecutionReporter:
         ts_event: int | None = None,
     ) -> None:
         """Report that the venue refused a cancel request (often: already filled)."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderCancelRejected(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
                 reason=reason,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 
@@ -284,9 +319,13 @@ class ExecutionReporter:
         position_id: PositionId | None = None,
     ) -> None:
         """Report one trade of the order (``currency`` is the currency of ``last_px``)."""
-        fields = self._order_fields(strategy_id, instrument_id, client_order_id, ts_event)
+        now = self.clock.timestamp_ns()
         self._send(
             OrderFilled(
+                trader_id=self.trader_id,
+                strategy_id=strategy_id,
+                instrument_id=instrument_id,
+                client_order_id=client_order_id,
                 venue_order_id=venue_order_id,
                 account_id=self.account_id,
                 trade_id=trade_id,
@@ -298,7 +337,9 @@ class ExecutionReporter:
                 commission=commission,
                 liquidity_side=liquidity_side,
                 position_id=position_id,
-                **fields,
+                event_id=UUID4(),
+                ts_event=now if ts_event is None else ts_event,
+                ts_init=now,
             )
         )
 

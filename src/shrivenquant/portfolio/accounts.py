@@ -31,6 +31,15 @@ from shrivenquant.portfolio.realized import RealizedPnlTracker, includes_fill
 
 _PENDING_WARN = 1_000  # fills waiting for their position before the backlog is reported
 
+_ACCOUNT_TYPES: dict[type, bool] = {}  # whether a class is an `Account` (an ABC: slow isinstance)
+
+
+def _is_account(cls: type) -> bool:
+    known = _ACCOUNT_TYPES.get(cls)
+    if known is None:
+        known = _ACCOUNT_TYPES[cls] = issubclass(cls, Account)
+    return known
+
 
 class AccountsManager:
     """Creates, updates and calculates the accounts held in the cache."""
@@ -62,7 +71,21 @@ class AccountsManager:
         if account_id is None:
             return None
         account = self._cache.account(account_id)
-        return account if isinstance(account, Account) else None
+        if account is not None and _is_account(type(account)):
+            return account  # type: ignore[return-value]
+        return None
+
+    def is_reported(self, account_id: AccountId | None) -> bool:
+        """Whether ``account_id`` is a known account whose state the venue reports (there is
+        nothing to calculate for it)."""
+        if account_id is None:
+            return False
+        account = self._cache.account(account_id)
+        return (
+            account is not None
+            and _is_account(type(account))
+            and not account.calculate_account_state  # type: ignore[attr-defined]
+        )
 
     def update_account(self, state: AccountState) -> bool:
         """Create the account from its first state or apply a later one.
@@ -105,7 +128,8 @@ class AccountsManager:
 
     def position_changed(self, instrument_id: InstrumentId, account_id: AccountId) -> None:
         """A position changed: book fills that waited for it, update the instrument's margin."""
-        self._book_pending(instrument_id)
+        if self._pending:
+            self._book_pending(instrument_id)
         account = self._calculated(account_id)
         if isinstance(account, MarginAccount) and self._refresh(
             account, self._instrument(instrument_id)
@@ -164,6 +188,11 @@ class AccountsManager:
                 changed |= self._refresh(account, self._instrument(instrument_id))
             if changed:
                 self._record(account)
+
+    @property
+    def has_pending(self) -> bool:
+        """Whether fills wait for their position (see `pending_fills`)."""
+        return bool(self._pending)
 
     def pending_fills(self) -> list[OrderFilled]:
         """Fills waiting for their position to be updated."""

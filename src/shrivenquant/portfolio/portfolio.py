@@ -162,25 +162,37 @@ class Portfolio(Component, PortfolioQueries):
         kind = type(event)
         if kind is OrderFilled:
             fill: OrderFilled = event  # type: ignore[assignment]
-            self._guard(lambda: self._accounts.book_fill(fill), "fill")
+            if self._accounts.is_reported(fill.account_id):
+                return  # the venue reports this account's balances: nothing to book
+            try:
+                self._accounts.book_fill(fill)
+            except ValueError as exc:
+                self._failed(exc, "fill")
         elif kind in _LOCK_EVENTS:
             account_id = getattr(event, "account_id", None)
             if account_id is None:
                 order = self._cache.order(event.client_order_id)
                 account_id = None if order is None else order.account_id
-            instrument_id = event.instrument_id
-            self._guard(
-                lambda: self._accounts.order_changed(instrument_id, account_id), "order event"
-            )
+            if self._accounts.is_reported(account_id):
+                return
+            try:
+                self._accounts.order_changed(event.instrument_id, account_id)
+            except ValueError as exc:
+                self._failed(exc, "order event")
 
     def _handle_position_event(self, event: PositionEvent) -> None:
-        self._guard(
-            lambda: self._accounts.position_changed(event.instrument_id, event.account_id),
-            "position event",
-        )
+        if self._accounts.is_reported(event.account_id) and not self._accounts.has_pending:
+            return
+        try:
+            self._accounts.position_changed(event.instrument_id, event.account_id)
+        except ValueError as exc:
+            self._failed(exc, "position event")
 
     def _handle_account_state(self, state: AccountState) -> None:
-        self._guard(lambda: self._accounts.update_account(state), "account state")
+        try:
+            self._accounts.update_account(state)
+        except ValueError as exc:
+            self._failed(exc, "account state")
 
     def _handle_quote(self, quote: QuoteTick) -> None:
         self._marks.quotes[quote.instrument_id] = quote
@@ -218,9 +230,13 @@ class Portfolio(Component, PortfolioQueries):
         try:
             result = action()
         except ValueError as exc:
-            reason = f"{what} failed: {type(exc).__name__}: {exc}"
-            self.log.exception("portfolio booking failed", reason=reason)
-            if self.state is ComponentState.RUNNING:
-                self.degrade(reason)
+            self._failed(exc, what)
             return False
         return result is not False
+
+    def _failed(self, exc: ValueError, what: str) -> None:
+        """Log (inside the ``except`` block, so with the traceback) and degrade."""
+        reason = f"{what} failed: {type(exc).__name__}: {exc}"
+        self.log.exception("portfolio booking failed", reason=reason)
+        if self.state is ComponentState.RUNNING:
+            self.degrade(reason)

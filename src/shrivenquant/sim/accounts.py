@@ -104,6 +104,8 @@ class VenueAccount:
                 leverages=config.leverages,
                 default_leverage=config.default_leverage,
             )
+        self._is_cash = config.account_type is AccountType.CASH
+        self._last_terms: _CashTerms | None = None
         self.sink: VenueEventSink | None = None
         self.orders: dict[ClientOrderId, SimOrder] = {}
         self.fills: list[OrderFilled] = []
@@ -118,7 +120,7 @@ class VenueAccount:
     @property
     def is_cash(self) -> bool:
         """Whether this is a cash account."""
-        return self.account.account_type is AccountType.CASH
+        return self._is_cash
 
     # -- balances ------------------------------------------------------------------------------
 
@@ -132,17 +134,20 @@ class VenueAccount:
     ) -> Money:
         """What an order of ``qty_raw`` at ``price_raw`` locks (the account's own formula;
         cash accounts compute it on integers, with the same result)."""
-        if not self.is_cash:
+        if not self._is_cash:
             return self.account.calculate_balance_locked(
                 instrument,
                 side,
                 Quantity.from_raw(qty_raw, instrument.size_precision),
                 Price.from_raw(price_raw, instrument.price_precision),
             )
-        terms = self._cash_terms.get(instrument.id)
-        if terms is None or terms.instrument is not instrument:  # new, or a new definition
-            terms = _CashTerms(instrument)
-            self._cash_terms[instrument.id] = terms
+        terms = self._last_terms
+        if terms is None or terms.instrument is not instrument:
+            terms = self._cash_terms.get(instrument.id)
+            if terms is None or terms.instrument is not instrument:  # new, or a new definition
+                terms = _CashTerms(instrument)
+                self._cash_terms[instrument.id] = terms
+            self._last_terms = terms
         return terms.required(side, qty_raw, price_raw)
 
     def shortfall(self, required: Money, released: Money | None = None) -> str | None:
@@ -162,7 +167,7 @@ class VenueAccount:
         leaves = order.leaves_raw
         if leaves <= 0 or not order.is_active or not order.is_open:
             return None
-        if not self.is_cash and order.init.reduce_only:
+        if not self._is_cash and order.init.reduce_only:
             return None
         price = order.lock_price_raw
         if price is None:
@@ -344,11 +349,11 @@ class _CashTerms:
                 denominator = self._den
         elif side is OrderSide.SELL:
             if self._base is None:
-                return Money.from_raw(0, self._quote)
+                return Money.from_raw(0, self._quote, self._quote.precision)
             currency = self._base
             numerator, denominator = size, FIXED_SCALAR * FIXED_SCALAR
         else:
             raise ValueError(f"order side must be BUY or SELL, got {side}")
         places = currency.precision
         units = -((-numerator * 10**places) // denominator)  # rounded up
-        return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), currency)
+        return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), currency, places)

@@ -121,6 +121,9 @@ class SimExecutionClient(ExecutionClient):
         self.generate_order_submitted(
             command.strategy_id, command.instrument_id, command.order.client_order_id
         )
+        if self._zero_latency:
+            self.sim_venue.submit_order(self.account_id, command)
+            return
         self._deliver(
             self._latency.submit(), lambda: self.sim_venue.submit_order(self.account_id, command)
         )

@@ -6,7 +6,7 @@ with the answers. Refusal reasons follow `shrivenquant.sim.rejects`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final
 
 from shrivenquant.model.enums import (
@@ -81,39 +81,46 @@ class OrderChecks:
             refusal = check_price(instrument, order.trigger_raw, "trigger price")
         if refusal is not None:
             return refusal, False
-        now = self._clock.timestamp_ns()
-        if init.time_in_force is TimeInForce.GTD and (init.expire_time_ns or 0) <= now:
-            return reason(
-                RejectCode.EXPIRE_TIME, f"expire time {init.expire_time_ns} is not after {now}"
-            ), False
-        estimate = order.lock_price_raw
-        if estimate is None:
-            estimate = self._estimate_price(order.side)
-        if estimate is not None:
+        if init.time_in_force is TimeInForce.GTD:
+            now = self._clock.timestamp_ns()
+            if (init.expire_time_ns or 0) <= now:
+                return reason(
+                    RejectCode.EXPIRE_TIME, f"expire time {init.expire_time_ns} is not after {now}"
+                ), False
+        side = init.order_side
+        lock_price = order.lock_price_raw
+        estimate = lock_price if lock_price is not None else self._estimate_price(side)
+        if estimate is not None and (
+            instrument.min_notional is not None or instrument.max_notional is not None
+        ):
             refusal = check_notional(instrument, order.quantity_raw, estimate)
             if refusal is not None:
                 return refusal, False
         if not order.is_active:
             return None, False  # an OTO child is checked when its parent is done
-        if init.reduce_only and not order.account.reducible_raw(instrument.id, order.side):
+        if init.reduce_only and not order.account.reducible_raw(instrument.id, side):
             return reason(
                 RejectCode.REDUCE_ONLY, "the order would open or increase a position"
             ), False
+        order_type = init.order_type
         if (
             init.post_only
-            and order.order_type is OrderType.LIMIT
-            and self._would_take(order.side, order.price_raw)
+            and order_type is OrderType.LIMIT
+            and self._would_take(side, order.price_raw)
         ):
             return reason(RejectCode.POST_ONLY_WOULD_TAKE, "the order would take liquidity"), True
-        if self._stop_would_fire(order):
+        if self._reject_stops and order_type in STOP_TYPES and self._fires(order):
             return reason(RejectCode.STOP_WOULD_TRIGGER, "the stop price is already reached"), False
-        return self._check_funds(order), False
+        return self._check_funds(order, lock_price), False
 
-    def _check_funds(self, order: SimOrder) -> str | None:
-        """Whether the free balance covers the order (market orders: what they would take)."""
+    def _check_funds(self, order: SimOrder, lock_price: int | None) -> str | None:
+        """Whether the free balance covers the order (market orders: what they would take).
+
+        ``lock_price`` is ``order.lock_price_raw``.
+        """
         account = order.account
-        if order.lock_price_raw is not None:
-            price = order.lock_price_raw
+        if lock_price is not None:
+            price = lock_price
             if order.order_type in TRAILING_TYPES and order.trigger_raw is None:
                 return None  # priced once the trigger is set (`_relock` checks it then)
             if not account.is_cash and order.init.reduce_only:
@@ -130,15 +137,27 @@ class OrderChecks:
         """Whether the account can pay for what a market order would take now."""
         side = order.side
         account = order.account
+        instrument = self.instrument
         remaining = order.quantity_raw
         slip = self._slippage_possible(order)
+        tick = self._tick
         total = None
-        for level_price, size in self._liquidity(side, None):
+        book = self.book
+        levels: Iterable[Level]
+        if (
+            self._book_type is BookType.L1_MBP
+            and (book.best_ask_raw() if side is _BUY else book.best_bid_raw()) is None
+        ):
+            best = self.market.best(side)  # the quote is all there is to take
+            levels = () if best is None else (best,)
+        else:
+            levels = self._liquidity(side, None)
+        for level_price, size in levels:
             qty = remaining if size is None else min(remaining, size)
             price = level_price
             if slip:
-                price = price + self._tick if side is _BUY else max(price - self._tick, 1)
-            amount = account.required(self.instrument, side, qty, price)
+                price = price + tick if side is _BUY else max(price - tick, 1)
+            amount = account.required(instrument, side, qty, price)
             total = amount if total is None else total + amount
             remaining -= qty
             if remaining <= 0:
@@ -147,12 +166,16 @@ class OrderChecks:
 
     def _estimate_price(self, side: OrderSide) -> int | None:
         """The best price an order of ``side`` would trade at now, if any."""
-        own = self.book.best_ask_raw() if side is _BUY else self.book.best_bid_raw()
+        is_buy = side is _BUY
+        own = self.book.best_ask_raw() if is_buy else self.book.best_bid_raw()
         ext = None if self._book_type is BookType.L3_MBO else self.market.best(side)
-        prices = [level[0] for level in (own, ext) if level is not None]
-        if not prices:
-            return None
-        return min(prices) if side is _BUY else max(prices)
+        if own is None:
+            return None if ext is None else ext[0]
+        if ext is None:
+            return own[0]
+        if is_buy:
+            return own[0] if own[0] < ext[0] else ext[0]
+        return own[0] if own[0] > ext[0] else ext[0]
 
     def _check_modify(
         self,
@@ -227,9 +250,6 @@ class OrderChecks:
         watched = self._watched(order)
         return watched is not None and is_fired(order.order_type, order.side, trigger, watched)
 
-    def _stop_would_fire(self, order: SimOrder) -> bool:
-        return self._reject_stops and order.order_type in STOP_TYPES and self._fires(order)
-
     def _would_take(self, side: OrderSide, price: int | None) -> bool:
         """Whether an order of ``side`` at ``price`` would trade now."""
         if self.book.would_cross(side, price):
@@ -248,7 +268,11 @@ class OrderChecks:
         outside: list[Level] = (
             [] if self._book_type is BookType.L3_MBO else list(self.market.levels(side))
         )
-        own = self.book.asks_raw() if is_buy else self.book.bids_raw()
+        book = self.book
+        if (book.best_ask_raw() if is_buy else book.best_bid_raw()) is None:
+            own: list[tuple[int, int]] = []  # an empty side: no level list to build
+        else:
+            own = book.asks_raw() if is_buy else book.bids_raw()
         i = j = 0
         while i < len(outside) or j < len(own):
             if j >= len(own) or (

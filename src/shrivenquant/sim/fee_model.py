@@ -44,7 +44,7 @@ class FeeModel(Protocol):
 class MakerTakerFeeModel:
     """The instrument's maker or taker rate times the fill's notional, rounded toward zero."""
 
-    _rates: dict[InstrumentId, tuple[Instrument, Fraction, Fraction]] = field(default_factory=dict)
+    _rates: dict[InstrumentId, _Rates] = field(default_factory=dict)
 
     def commission(
         self,
@@ -59,30 +59,59 @@ class MakerTakerFeeModel:
             ValueError: ``liquidity_side`` is neither MAKER nor TAKER.
         """
         rates = self._rates.get(instrument.id)
-        if rates is None or rates[0] is not instrument:  # new, or a new definition
-            rates = (instrument, Fraction(instrument.maker_fee), Fraction(instrument.taker_fee))
+        if rates is None or rates.instrument is not instrument:  # new, or a new definition
+            rates = _Rates(instrument)
             self._rates[instrument.id] = rates
         if liquidity_side is LiquiditySide.MAKER:
-            rate = rates[1]
+            rate = rates.maker
         elif liquidity_side is LiquiditySide.TAKER:
-            rate = rates[2]
+            rate = rates.taker
         else:
             raise ValueError(f"a commission needs MAKER or TAKER, got {liquidity_side}")
-        currency = instrument.notional_currency
-        if not rate:
-            return Money.from_raw(0, currency)
-        places = currency.precision
-        size = quantity.raw * instrument.multiplier.raw
-        if instrument.is_inverse:
+        currency = rates.currency
+        places = rates.places
+        if not rate[0]:
+            return Money.from_raw(0, currency, places)
+        size = quantity.raw * rates.multiplier_raw
+        if rates.inverse:
             if price.raw <= 0:
                 raise ValueError(f"{instrument.id}: inverse notional needs a positive price")
             # size / price, in units: (size / 1e18) / (price / 1e9)
-            numerator = size * rate.numerator * 10**places
-            denominator = price.raw * FIXED_SCALAR * rate.denominator
+            numerator = size * rate[0] * rates.unit
+            denominator = price.raw * FIXED_SCALAR * rate[1]
         else:
-            numerator = size * price.raw * rate.numerator * 10**places
-            denominator = _SCALE3 * rate.denominator
+            numerator = size * price.raw * rate[0] * rates.unit
+            denominator = _SCALE3 * rate[1]
         units = abs(numerator) // denominator
         if numerator < 0:
             units = -units
-        return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), currency)
+        return Money.from_raw(units * rates.step, currency, places)
+
+
+class _Rates:
+    """One instrument's fee rates (exact ratios) and the terms of its commission currency."""
+
+    __slots__ = (
+        "currency",
+        "instrument",
+        "inverse",
+        "maker",
+        "multiplier_raw",
+        "places",
+        "step",
+        "taker",
+        "unit",
+    )
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        maker = Fraction(instrument.maker_fee)
+        taker = Fraction(instrument.taker_fee)
+        self.maker = (maker.numerator, maker.denominator)
+        self.taker = (taker.numerator, taker.denominator)
+        self.currency = instrument.notional_currency
+        self.places = self.currency.precision
+        self.unit = 10**self.places
+        self.step = 10 ** (FIXED_PRECISION - self.places)
+        self.multiplier_raw = instrument.multiplier.raw
+        self.inverse = instrument.is_inverse

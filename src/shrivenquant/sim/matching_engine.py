@@ -56,6 +56,7 @@ _SELL: Final = OrderSide.SELL
 _MAKER: Final = LiquiditySide.MAKER
 _TAKER: Final = LiquiditySide.TAKER
 _IMMEDIATE: Final = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_EXPIRING: Final = frozenset({TimeInForce.GTD, TimeInForce.DAY})  # see `OrderExpiry`
 
 
 class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
@@ -133,7 +134,8 @@ class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
         sink = order.account.sink
         if sink is not None:
             sink.on_order_accepted(order)
-        self._venue.schedule_expiry(order)
+        if order.init.time_in_force in _EXPIRING:
+            self._venue.schedule_expiry(order)
         if active:
             self._start(order)
 
@@ -186,15 +188,16 @@ class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
 
     def _execute(self, order: SimOrder) -> None:
         """Trade an active order that is (now) a market or limit order, then rest or expire."""
-        side = order.side
+        init = order.init
+        side = init.order_side
         limit = order.price_raw if order.is_limit_priced else None
-        if limit is not None and order.init.post_only and self._would_take(side, limit):
+        if limit is not None and init.post_only and self._would_take(side, limit):
             self._reject(
                 order, reason(RejectCode.POST_ONLY_WOULD_TAKE, "the order would take"), True
             )
             return
-        tif = order.time_in_force
-        if order.init.reduce_only and not self._reduce_cap(order):
+        tif = init.time_in_force
+        if init.reduce_only and not self._reduce_cap(order):
             self._close(order, OrderStatus.CANCELED)
             return
         if tif is TimeInForce.FOK and self._available(order, limit) < order.leaves_raw:
@@ -235,8 +238,9 @@ class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
         external = self._book_type is not BookType.L3_MBO
         check_funds = limit is None and order.account.is_cash
         slip = self._slippage_possible(order)
+        reduce_only = order.init.reduce_only
         while True:
-            want = self._reduce_cap(order)
+            want = self._reduce_cap(order) if reduce_only else order.quantity_raw - order.filled_raw
             if want <= 0:
                 return None
             ext = market.best(side) if external else None
@@ -324,7 +328,8 @@ class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
             ts_event=now,
             ts_init=now,
         )
-        account.set_lock(instrument, order, account.lock_for(instrument, order))
+        if account.order_lock(order) is not None or order.lock_price_raw is not None:
+            account.set_lock(instrument, order, account.lock_for(instrument, order))
         account.book_fill(instrument, fill)
         sink = account.sink
         if sink is not None:
@@ -405,11 +410,14 @@ class OrderMatchingEngine(OrderChecks, OrderGuards, MarketDataFills):
 
     def _remove(self, order: SimOrder) -> None:
         key = order.key
-        self._triggers.pop(key, None)
-        self._reduce_only.pop(key, None)
+        if self._triggers:
+            self._triggers.pop(key, None)
+        if self._reduce_only:
+            self._reduce_only.pop(key, None)
         if self._resting.pop(key, None) is not None:
             self.book.cancel(key)
-        self._venue.cancel_expiry(order)
+        if order.expiry_ns is not None:
+            self._venue.cancel_expiry(order)
 
     def _report_updated(self, order: SimOrder) -> None:
         sink = order.account.sink

@@ -73,11 +73,13 @@ class SimulatedVenue(VenueCommands):
         self._accounts: dict[AccountId, VenueAccount] = {}
         self._next_key = 0
         self._next_trade = 0
-        self._queue: deque[Callable[[], None]] = deque()
+        self._queue: deque[tuple[Callable[..., None], tuple[object, ...]]] = deque()
         self._deferred: deque[Callable[[], None]] = deque()
         self._position_changes: dict[tuple[OrderMatchingEngine, VenueAccount], None] = {}
         self._touched: dict[OrderMatchingEngine, None] = {}
         self._busy = False
+        self._trade_prefix = f"{config.venue.value}-T"
+        self._order_prefix = f"{config.venue.value}-"  # venue order ids: prefix and number
         self._expiry = OrderExpiry(clock, config.venue, config.day_close_utc, self._on_expiry)
 
     # -- instruments ---------------------------------------------------------------------------
@@ -195,7 +197,7 @@ class SimulatedVenue(VenueCommands):
     def submit_order(self, account_id: AccountId, command: SubmitOrder) -> None:
         """A new order for the account."""
         account = self.account(account_id)
-        self._run(lambda: self._submit(account, command.order, command.position_id))
+        self._run(self._submit, account, command.order, command.position_id)
 
     def submit_order_list(self, account_id: AccountId, command: SubmitOrderList) -> None:
         """Linked orders for the account: OTO children wait for their parent."""
@@ -280,15 +282,18 @@ class SimulatedVenue(VenueCommands):
 
     # -- one action at a time ------------------------------------------------------------------
 
-    def _run(self, action: Callable[[], None]) -> None:
-        self._queue.append(action)
+    def _run(self, action: Callable[..., None], *args: object) -> None:
         if self._busy:
+            self._queue.append((action, args))
             return
         self._busy = True
         try:
+            action(*args)
+            self._settle()
             queue = self._queue
             while queue:
-                queue.popleft()()
+                action, args = queue.popleft()
+                action(*args)
                 self._settle()
         except BaseException:
             self._queue.clear()
@@ -330,7 +335,7 @@ class SimulatedVenue(VenueCommands):
     def next_trade_id(self) -> TradeId:
         """A fresh trade id."""
         self._next_trade += 1
-        return TradeId(f"{self.venue.value}-T{self._next_trade}")
+        return TradeId(f"{self._trade_prefix}{self._next_trade}")
 
     def order_filled(self, engine: OrderMatchingEngine, order: SimOrder) -> None:
         """An order traded: follow its links and its account's reduce-only orders."""

@@ -34,6 +34,7 @@ class VenueCommands:
     _engines: dict[InstrumentId, OrderMatchingEngine]
     _touched: dict[OrderMatchingEngine, None]
     _next_key: int
+    _order_prefix: str
 
     def _submit(
         self,
@@ -75,7 +76,9 @@ class VenueCommands:
     ) -> SimOrder | None:
         self._next_key += 1
         key = self._next_key
-        order = SimOrder(init, account, key, VenueOrderId(f"{self.venue.value}-{key}"), position_id)
+        order = SimOrder(
+            init, account, key, VenueOrderId(f"{self._order_prefix}{key}"), position_id
+        )
         if init.client_order_id in account.orders:
             # Reported but not stored: the order already known keeps its record.
             self._refuse(order, reason(RejectCode.DUPLICATE_ORDER, "client_order_id already used"))

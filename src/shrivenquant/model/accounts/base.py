@@ -14,7 +14,7 @@ the account unchanged.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_EVEN
 from typing import ClassVar
 
@@ -114,7 +114,7 @@ class Account(ABC):
         for balance in event.balances:
             currency = balance.total.currency
             self._check_currency(currency, "AccountState")
-            self._validate_balance(balance, f"applying state {event.event_id}")
+            self._validate_balance(balance, lambda: f"applying state {event.event_id}")
             balances[currency] = balance
         self._apply_margins(event.margins)
         self._balances = balances
@@ -238,18 +238,18 @@ class Account(ABC):
             AccountBalanceNegative: (cash accounts) a balance would go below zero.
             ValueError: a single-currency account would need another currency.
         """
-        if fill.account_id != self.id:
-            raise ValueError(f"account {self.id} cannot book a fill of {fill.account_id}")
+        account_id = fill.account_id
+        if account_id is not self.id and account_id != self.id:
+            raise ValueError(f"account {self.id} cannot book a fill of {account_id}")
         legs = self.calculate_pnls(instrument, fill, realized_pnl)
         commission = fill.commission
         if commission.raw:
             legs.append(-commission)
-        self._book(legs, f"fill {fill.trade_id} of {fill.instrument_id}")
+        self._book(legs, lambda: f"fill {fill.trade_id} of {fill.instrument_id}")
         if commission.raw:
-            current = self._commissions.get(commission.currency)
-            self._commissions[commission.currency] = (
-                commission if current is None else current + commission
-            )
+            currency = commission.currency
+            current = self._commissions.get(currency)
+            self._commissions[currency] = commission if current is None else current + commission
         return legs
 
     # -- affordability ---------------------------------------------------------------------
@@ -293,32 +293,34 @@ class Account(ABC):
             raise ValueError(f"account {self.id} is multi-currency: name the currency")
         return self.base_currency
 
-    def _check_currency(self, currency: Currency, what: str) -> None:
-        if self.base_currency is not None and currency != self.base_currency:
+    def _check_currency(self, currency: Currency, what: Operation) -> None:
+        base = self.base_currency
+        if base is not None and currency is not base and currency != base:
             raise ValueError(
-                f"account {self.id} holds only {self.base_currency}; {what} needs {currency} "
+                f"account {self.id} holds only {base}; {describe(what)} needs {currency} "
                 f"(use a multi-currency account, base_currency=None)"
             )
 
-    def _book(self, legs: Iterable[Money], operation: str) -> None:
+    def _book(self, legs: Iterable[Money], operation: Operation) -> None:
         """Add amounts to the totals of their currencies, all or nothing."""
         changes: dict[Currency, Money] = {}
         for leg in legs:
-            self._check_currency(leg.currency, operation)
-            changes[leg.currency] = (
-                leg if leg.currency not in changes else changes[leg.currency] + leg
-            )
+            currency = leg.currency
+            self._check_currency(currency, operation)
+            earlier = changes.get(currency)
+            changes[currency] = leg if earlier is None else earlier + leg
+        balances = self._balances
         updated: dict[Currency, AccountBalance] = {}
         for currency, change in changes.items():
-            current = self._balances.get(currency)
+            current = balances.get(currency)
             total = change if current is None else current.total + change
             locked = zero(currency) if current is None else current.locked
             balance = AccountBalance.from_total_locked(total, locked)
             self._validate_balance(balance, operation)
             updated[currency] = balance
-        self._balances.update(updated)
+        balances.update(updated)
 
-    def _set_locked(self, locked: dict[Currency, Money], operation: str) -> None:
+    def _set_locked(self, locked: dict[Currency, Money], operation: Operation) -> None:
         """Set the locked amount of some currencies, all or nothing."""
         updated: dict[Currency, AccountBalance] = {}
         for currency, amount in locked.items():
@@ -332,7 +334,7 @@ class Account(ABC):
         self._balances.update(updated)
 
     @abstractmethod
-    def _validate_balance(self, balance: AccountBalance, operation: str) -> None:
+    def _validate_balance(self, balance: AccountBalance, operation: Operation) -> None:
         """Raise if ``balance`` breaks an invariant of the account type."""
 
     def _apply_margins(self, margins: list[MarginBalance]) -> None:
@@ -351,3 +353,13 @@ class Account(ABC):
 
 def _code(currency: Currency) -> str:
     return currency.code
+
+
+Operation = str | Callable[[], str]
+"""What an account operation is, for error messages: a text, or a function that builds it (so
+the message costs nothing unless the operation fails)."""
+
+
+def describe(operation: Operation) -> str:
+    """The text of an `Operation`."""
+    return operation if isinstance(operation, str) else operation()

@@ -24,7 +24,7 @@ from shrivenquant.model.accounts._exact import (
     to_money,
     zero,
 )
-from shrivenquant.model.accounts.base import Account
+from shrivenquant.model.accounts.base import Account, Operation, describe
 from shrivenquant.model.accounts.errors import AccountBalanceNegative
 from shrivenquant.model.balances import AccountBalance
 from shrivenquant.model.currency import Currency
@@ -74,7 +74,7 @@ class CashAccount(Account):
             if not raw:
                 continue
             currency = amount.currency
-            self._check_currency(currency, f"locking for {instrument_id}")
+            self._check_currency(currency, lambda: f"locking for {instrument_id}")
             current = new.get(currency)
             new[currency] = amount if current is None else current + amount
         old = self._locks.get(instrument_id, {})
@@ -86,7 +86,7 @@ class CashAccount(Account):
             raw -= old[currency].raw if currency in old else 0
             raw += new[currency].raw if currency in new else 0
             totals[currency] = Money.from_raw(raw, currency)
-        self._set_locked(totals, f"locking {_show(new)} for {instrument_id}")
+        self._set_locked(totals, lambda: f"locking {_show(new)} for {instrument_id}")
         if new:
             self._locks[instrument_id] = new
         else:
@@ -127,8 +127,9 @@ class CashAccount(Account):
         instruments pay (buy) or receive (sell) the notional only.
         """
         _check_tradable(instrument)
-        if fill.instrument_id != instrument.id:
-            raise ValueError(f"fill of {fill.instrument_id} booked as {instrument.id}")
+        instrument_id = fill.instrument_id
+        if instrument_id is not instrument.id and instrument_id != instrument.id:
+            raise ValueError(f"fill of {instrument_id} booked as {instrument.id}")
         value = to_money(
             notional(instrument, fill.last_qty, fill.last_px),
             instrument.notional_currency,
@@ -145,11 +146,13 @@ class CashAccount(Account):
             legs.insert(0, base if fill.order_side is OrderSide.BUY else -base)
         return legs
 
-    def _validate_balance(self, balance: AccountBalance, operation: str) -> None:
+    def _validate_balance(self, balance: AccountBalance, operation: Operation) -> None:
         if balance.total.raw < 0:
-            raise AccountBalanceNegative(self.id, balance.total, operation)
+            raise AccountBalanceNegative(self.id, balance.total, describe(operation))
         if balance.free.raw < 0:
-            raise AccountBalanceNegative(self.id, balance.free, f"{operation} (free balance)")
+            raise AccountBalanceNegative(
+                self.id, balance.free, f"{describe(operation)} (free balance)"
+            )
 
 
 def _check_tradable(instrument: Instrument) -> None:

@@ -35,7 +35,7 @@ from shrivenquant.model.accounts._exact import (
     to_fraction,
     to_money,
 )
-from shrivenquant.model.accounts.base import Account
+from shrivenquant.model.accounts.base import Account, Operation
 from shrivenquant.model.balances import AccountBalance, MarginBalance
 from shrivenquant.model.currency import Currency
 from shrivenquant.model.enums import AccountType, OrderSide
@@ -194,7 +194,7 @@ class MarginAccount(Account):
         """Set the margin of one instrument (orders plus position) and recalculate locked."""
         if margin.instrument_id is None:
             raise ValueError(f"account {self.id}: a margin update needs an instrument_id")
-        self._check_currency(margin.initial.currency, f"margin of {margin.instrument_id}")
+        self._check_currency(margin.initial.currency, lambda: f"margin of {margin.instrument_id}")
         margins = dict(self._margins)
         old = margins.get(margin.instrument_id)
         if margin.initial.raw or margin.maintenance.raw:
@@ -224,7 +224,7 @@ class MarginAccount(Account):
         self._set_locked(locked, "margin update")
         self._margins = margins
 
-    def _validate_balance(self, balance: AccountBalance, operation: str) -> None:
+    def _validate_balance(self, balance: AccountBalance, operation: Operation) -> None:
         """A margin balance may go below zero (a margin call); nothing to refuse here."""
 
     def _apply_margins(self, margins: list[MarginBalance]) -> None:

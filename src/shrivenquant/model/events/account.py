@@ -11,11 +11,14 @@ from shrivenquant.model.identifiers import AccountId
 from shrivenquant.model.messages import Event
 
 
-class AccountState(Event, frozen=True, kw_only=True):
+class AccountState(Event, frozen=True, kw_only=True, gc=False):
     """The balances and margins of an account at a moment.
 
     ``reported`` is True when the venue reported the state, False when ShrivenQuant
     calculated it from fills and orders. ``base_currency`` is None for multi-currency accounts.
+
+    Holds only values, ids and lists of balances (no reference cycles possible), so it is not
+    tracked by the cyclic garbage collector (``gc=False``): accounts keep every state.
     """
 
     account_id: AccountId

@@ -60,8 +60,13 @@ __all__ = [
 ]
 
 
-class _OrderEvent(Event, frozen=True, kw_only=True):
-    """Fields shared by every order event (private: not a message of its own)."""
+class _OrderEvent(Event, frozen=True, kw_only=True, gc=False):
+    """Fields shared by every order event (private: not a message of its own).
+
+    Order events hold only values, ids and containers of them, so they cannot be part of a
+    reference cycle: ``gc=False`` keeps the cyclic garbage collector from walking the events
+    every order keeps (the history is long-lived).
+    """
 
     trader_id: TraderId
     strategy_id: StrategyId

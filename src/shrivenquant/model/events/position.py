@@ -18,8 +18,12 @@ from shrivenquant.model.messages import Event
 from shrivenquant.model.values import Money, Price, Quantity
 
 
-class PositionEvent(Event, frozen=True, kw_only=True):
-    """A snapshot of a position taken when a fill changed it."""
+class PositionEvent(Event, frozen=True, kw_only=True, gc=False):
+    """A snapshot of a position taken when a fill changed it.
+
+    Holds only values and ids (no reference cycles possible), so it is not tracked by the
+    cyclic garbage collector (``gc=False``).
+    """
 
     trader_id: TraderId
     strategy_id: StrategyId

@@ -65,6 +65,23 @@ _TRIGGERS: Final[dict[type[OrderEvent], OrderTrigger]] = {
     OrderUpdated: OrderTrigger.UPDATE,
 }
 
+# Events with nothing for `check_event_content` to check: the state machine decides alone.
+_PLAIN_EVENTS: Final = frozenset(
+    {
+        OrderDenied,
+        OrderReleased,
+        OrderSubmitted,
+        OrderAccepted,
+        OrderRejected,
+        OrderCanceled,
+        OrderExpired,
+        OrderPendingUpdate,
+        OrderPendingCancel,
+        OrderModifyRejected,
+        OrderCancelRejected,
+    }
+)
+
 _REGISTRY: dict[OrderType, type[Order]] = {}
 
 
@@ -123,7 +140,7 @@ class Order(OrderSpec):
             raise TypeError(f"{type(self).__name__} is abstract; use Order.from_init(init)")
         check_order_init(init, rules)
         super().__init__(init)
-        self._fsm = OrderStateMachine(f"Order({init.client_order_id})")
+        self._fsm = OrderStateMachine(order_id=init.client_order_id)
         self._ledger = FillLedger()
         self._events: list[OrderEvent] = [init]
         self._quantity = init.quantity
@@ -178,32 +195,38 @@ class Order(OrderSpec):
             TypeError: the event is a second `OrderInitialized`.
             InvalidStateTransition: the event is not valid in the current status.
         """
-        if event.client_order_id != self.client_order_id:
+        init = self._init
+        own_id = init.client_order_id
+        event_id = event.client_order_id
+        if event_id is not own_id and event_id != own_id:
             raise ValueError(
-                f"{type(event).__name__}.client_order_id {event.client_order_id} does not "
-                f"match order {self.client_order_id}"
+                f"{type(event).__name__}.client_order_id {event_id} does not match order {own_id}"
             )
-        if event.instrument_id != self.instrument_id:
+        instrument_id = event.instrument_id
+        if instrument_id is not init.instrument_id and instrument_id != init.instrument_id:
             raise ValueError(
-                f"{type(event).__name__}.instrument_id {event.instrument_id} does not match "
-                f"order {self.client_order_id} on {self.instrument_id}"
+                f"{type(event).__name__}.instrument_id {instrument_id} does not match "
+                f"order {own_id} on {init.instrument_id}"
             )
-        if isinstance(event, OrderInitialized):
-            raise TypeError(f"order {self.client_order_id} is already initialized")
-        trigger = self._trigger_for(event)
-        self._fsm.peek(trigger)
-        check_event_content(self, event)
-        self._fsm.trigger(trigger)
+        kind = type(event)
+        if kind is OrderFilled:
+            fill: OrderFilled = event  # type: ignore[assignment]
+            if self._ledger.filled_raw + fill.last_qty.raw >= self._quantity.raw:
+                trigger = OrderTrigger.FILL_COMPLETE
+            else:
+                trigger = OrderTrigger.FILL_PARTIAL
+        elif kind is OrderInitialized:
+            raise TypeError(f"order {own_id} is already initialized")
+        else:
+            trigger = _TRIGGERS[kind]
+        fsm = self._fsm
+        status = fsm.peek(trigger)
+        if kind not in _PLAIN_EVENTS:
+            check_event_content(self, event)
+        fsm.advance_to(status)
         self._update(event)
         self._events.append(event)
         self._ts_last = event.ts_event
-
-    def _trigger_for(self, event: OrderEvent) -> OrderTrigger:
-        if isinstance(event, OrderFilled):
-            if self._ledger.filled_raw + event.last_qty.raw >= self._quantity.raw:
-                return OrderTrigger.FILL_COMPLETE
-            return OrderTrigger.FILL_PARTIAL
-        return _TRIGGERS[type(event)]
 
     def _update(self, event: OrderEvent) -> None:
         if isinstance(event, OrderFilled):
@@ -223,10 +246,10 @@ class Order(OrderSpec):
         elif isinstance(event, OrderTriggered):
             self._is_triggered = True
         venue_order_id = getattr(event, "venue_order_id", None)
-        if isinstance(venue_order_id, VenueOrderId):
+        if venue_order_id is not None and isinstance(venue_order_id, VenueOrderId):
             self._venue_order_id = venue_order_id
         account_id = getattr(event, "account_id", None)
-        if isinstance(account_id, AccountId):
+        if account_id is not None and isinstance(account_id, AccountId):
             self._account_id = account_id
 
     # -- state ---------------------------------------------------------------------------------
@@ -234,7 +257,7 @@ class Order(OrderSpec):
     @property
     def status(self) -> OrderStatus:
         """The current status."""
-        return self._fsm.status
+        return self._fsm._status  # the machine's slot read directly: read on every event
 
     @property
     def status_before_pending(self) -> OrderStatus:
@@ -264,8 +287,20 @@ class Order(OrderSpec):
     @property
     def leaves_qty(self) -> Quantity:
         """Quantity not yet filled (``quantity - filled_qty``)."""
-        precision = max(self._quantity.precision, self.filled_qty.precision)
-        return Quantity.from_raw(self._quantity.raw - self._ledger.filled_raw, precision)
+        quantity = self._quantity
+        ledger = self._ledger
+        precision = max(quantity.precision, ledger.qty_precision)
+        return Quantity.from_raw(quantity.raw - ledger.filled_raw, precision)
+
+    @property
+    def leaves_raw(self) -> int:
+        """`leaves_qty` as a raw int (units of 10**-9)."""
+        return self._quantity.raw - self._ledger.filled_raw
+
+    @property
+    def filled_raw(self) -> int:
+        """`filled_qty` as a raw int (units of 10**-9)."""
+        return self._ledger.filled_raw
 
     @property
     def avg_px(self) -> Decimal | None:
@@ -276,6 +311,10 @@ class Order(OrderSpec):
     def trade_ids(self) -> tuple[TradeId, ...]:
         """Trade ids of every fill, in order."""
         return self._ledger.trade_ids
+
+    def has_trade_id(self, trade_id: TradeId) -> bool:
+        """Whether a fill with ``trade_id`` was applied."""
+        return self._ledger.has_trade_id(trade_id)
 
     @property
     def last_trade_id(self) -> TradeId | None:
@@ -340,37 +379,37 @@ class Order(OrderSpec):
     @property
     def is_local(self) -> bool:
         """Not sent yet: initialized, emulated or released."""
-        return self._fsm.status in LOCAL_STATUSES
+        return self._fsm._status in LOCAL_STATUSES
 
     @property
     def is_open(self) -> bool:
         """Sent and not finished: the venue holds, or may hold, the order."""
-        return self._fsm.status in OPEN_STATUSES
+        return self._fsm._status in OPEN_STATUSES
 
     @property
     def is_closed(self) -> bool:
         """Finished: denied, rejected, canceled, expired or filled."""
-        return self._fsm.status in CLOSED_STATUSES
+        return self._fsm._status in CLOSED_STATUSES
 
     @property
     def is_inflight(self) -> bool:
         """Waiting for the venue to answer a submit, modify or cancel."""
-        return self._fsm.status in INFLIGHT_STATUSES
+        return self._fsm._status in INFLIGHT_STATUSES
 
     @property
     def is_pending_update(self) -> bool:
         """Whether a modify request is waiting for an answer."""
-        return self._fsm.status is OrderStatus.PENDING_UPDATE
+        return self._fsm._status is OrderStatus.PENDING_UPDATE
 
     @property
     def is_pending_cancel(self) -> bool:
         """Whether a cancel request is waiting for an answer."""
-        return self._fsm.status is OrderStatus.PENDING_CANCEL
+        return self._fsm._status is OrderStatus.PENDING_CANCEL
 
     @property
     def is_emulated(self) -> bool:
         """Whether the local emulator currently holds the order."""
-        return self._fsm.status is OrderStatus.EMULATED
+        return self._fsm._status is OrderStatus.EMULATED
 
     def __repr__(self) -> str:
         price = f" @ {self._price}" if self._price is not None else ""
@@ -378,5 +417,5 @@ class Order(OrderSpec):
         return (
             f"{type(self).__name__}({self.client_order_id} {self.side} {self._quantity} "
             f"{self.instrument_id}{price}{trigger} {self.time_in_force}, "
-            f"status={self._fsm.status}, filled={self.filled_qty})"
+            f"status={self._fsm._status}, filled={self.filled_qty})"
         )

@@ -23,29 +23,41 @@ if TYPE_CHECKING:
 
 def check_event_content(order: Order, event: OrderEvent) -> None:
     """Raise ``ValueError`` for an event the state machine allows but ``order`` cannot take."""
-    where = f"{type(event).__name__} for order {order.client_order_id}"
     rules = order.RULES
     if isinstance(event, OrderFilled):
         if event.order_side is not order.side:
-            raise ValueError(f"{where}: order_side {event.order_side} is not {order.side}")
-        if event.last_qty.raw <= 0:
-            raise ValueError(f"{where}: last_qty must be positive, got {event.last_qty}")
-        if event.trade_id in order.trade_ids:
-            raise ValueError(f"{where}: duplicate trade_id {event.trade_id}")
-        if event.last_qty.raw > order.leaves_qty.raw:
             raise ValueError(
-                f"{where}: last_qty {event.last_qty} exceeds leaves_qty {order.leaves_qty}"
+                f"{_where(order, event)}: order_side {event.order_side} is not {order.side}"
+            )
+        last_raw = event.last_qty.raw
+        if last_raw <= 0:
+            raise ValueError(
+                f"{_where(order, event)}: last_qty must be positive, got {event.last_qty}"
+            )
+        if order.has_trade_id(event.trade_id):
+            raise ValueError(f"{_where(order, event)}: duplicate trade_id {event.trade_id}")
+        if last_raw > order.leaves_raw:
+            raise ValueError(
+                f"{_where(order, event)}: last_qty {event.last_qty} exceeds leaves_qty "
+                f"{order.leaves_qty}"
             )
     elif isinstance(event, OrderUpdated):
-        if event.quantity.raw <= order.filled_qty.raw:
+        if event.quantity.raw <= order.filled_raw:
             raise ValueError(
-                f"{where}: quantity {event.quantity} must exceed filled_qty {order.filled_qty}"
+                f"{_where(order, event)}: quantity {event.quantity} must exceed filled_qty "
+                f"{order.filled_qty}"
             )
         if event.price is not None and rules.price is FieldRule.FORBIDDEN:
-            raise ValueError(f"{where}: price is not valid for {order.order_type}")
+            raise ValueError(f"{_where(order, event)}: price is not valid for {order.order_type}")
         if event.trigger_price is not None and rules.trigger_price is FieldRule.FORBIDDEN:
-            raise ValueError(f"{where}: trigger_price is not valid for {order.order_type}")
+            raise ValueError(
+                f"{_where(order, event)}: trigger_price is not valid for {order.order_type}"
+            )
     elif isinstance(event, OrderTriggered) and not rules.has_trigger:
-        raise ValueError(f"{where}: a {order.order_type} order has no trigger")
+        raise ValueError(f"{_where(order, event)}: a {order.order_type} order has no trigger")
     elif isinstance(event, OrderEmulated) and order.emulation_trigger is None:
-        raise ValueError(f"{where}: the order has no emulation_trigger")
+        raise ValueError(f"{_where(order, event)}: the order has no emulation_trigger")
+
+
+def _where(order: Order, event: OrderEvent) -> str:
+    return f"{type(event).__name__} for order {order.client_order_id}"

@@ -10,6 +10,8 @@ from shrivenquant.model.events.order import OrderFilled
 from shrivenquant.model.identifiers import TradeId
 from shrivenquant.model.values import FIXED_SCALAR, Money, Quantity
 
+_LIST_SEARCH_MAX: Final = 8  # trade ids searched in their list; a set beyond
+
 AVG_PX_CONTEXT: Final = Context(prec=34, rounding=ROUND_HALF_EVEN)
 """The one rounding step of `FillLedger.avg_px`: 34 significant digits, half-even."""
 
@@ -22,13 +24,21 @@ class FillLedger:
     `AVG_PX_CONTEXT`.
     """
 
-    __slots__ = ("_commissions", "_filled_raw", "_notional_raw", "_qty_precision", "_trade_ids")
+    __slots__ = (
+        "_commissions",
+        "_filled_raw",
+        "_notional_raw",
+        "_qty_precision",
+        "_trade_id_set",
+        "_trade_ids",
+    )
 
     def __init__(self) -> None:
         self._filled_raw = 0
         self._qty_precision = 0
         self._notional_raw = 0  # sum(px.raw * qty.raw), in units of 10**-18
         self._trade_ids: list[TradeId] = []
+        self._trade_id_set: set[TradeId] | None = None  # built once an order has many fills
         self._commissions: dict[Currency, Money] = {}
 
     @property
@@ -37,9 +47,20 @@ class FillLedger:
         return self._filled_raw
 
     @property
+    def qty_precision(self) -> int:
+        """The finest precision of the fills' quantities (0 before the first fill)."""
+        return self._qty_precision
+
+    @property
     def trade_ids(self) -> tuple[TradeId, ...]:
         """The trade ids of every fill, in arrival order."""
         return tuple(self._trade_ids)
+
+    def has_trade_id(self, trade_id: TradeId) -> bool:
+        """Whether a fill with ``trade_id`` was recorded."""
+        if self._trade_id_set is None:
+            return trade_id in self._trade_ids
+        return trade_id in self._trade_id_set
 
     def avg_px(self) -> Decimal | None:
         """The quantity-weighted average fill price, or None before the first fill."""
@@ -59,10 +80,18 @@ class FillLedger:
 
     def record(self, fill: OrderFilled) -> None:
         """Add ``fill``; the caller has already checked the trade id and the quantity."""
-        self._filled_raw += fill.last_qty.raw
-        self._qty_precision = max(self._qty_precision, fill.last_qty.precision)
-        self._notional_raw += fill.last_px.raw * fill.last_qty.raw
-        self._trade_ids.append(fill.trade_id)
+        last_qty = fill.last_qty
+        qty_raw = last_qty.raw
+        self._filled_raw += qty_raw
+        self._qty_precision = max(self._qty_precision, last_qty.precision)
+        self._notional_raw += fill.last_px.raw * qty_raw
+        trade_ids = self._trade_ids
+        trade_ids.append(fill.trade_id)
+        if self._trade_id_set is not None:
+            self._trade_id_set.add(fill.trade_id)
+        elif len(trade_ids) > _LIST_SEARCH_MAX:
+            self._trade_id_set = set(trade_ids)
         commission = fill.commission
-        total = self._commissions.get(commission.currency)
-        self._commissions[commission.currency] = commission if total is None else total + commission
+        currency = commission.currency
+        total = self._commissions.get(currency)
+        self._commissions[currency] = commission if total is None else total + commission

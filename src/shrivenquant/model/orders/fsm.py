@@ -179,12 +179,24 @@ class OrderStateMachine:
         initial: the starting status.
     """
 
-    __slots__ = ("_name", "_settled", "_status")
+    __slots__ = ("_name", "_order_id", "_settled", "_status")
 
-    def __init__(self, name: str, initial: OrderStatus = OrderStatus.INITIALIZED) -> None:
+    def __init__(
+        self,
+        name: str = "",
+        initial: OrderStatus = OrderStatus.INITIALIZED,
+        *,
+        order_id: object | None = None,
+    ) -> None:
         self._name = name
+        self._order_id = order_id  # names the machine "Order(<order_id>)", formatted on error
         self._status = initial
         self._settled = initial
+
+    @property
+    def name(self) -> str:
+        """How the machine is named in `InvalidStateTransition` messages."""
+        return self._name if self._order_id is None else f"Order({self._order_id})"
 
     @property
     def status(self) -> OrderStatus:
@@ -206,18 +218,21 @@ class OrderStateMachine:
         Raises:
             InvalidStateTransition: the pair is not in the table.
         """
-        target = ORDER_TRANSITIONS.get((self._status, trigger))
+        target = _TABLE.get((self._status, trigger))
         if target is None:
-            raise InvalidStateTransition(self._name, self._status, trigger)
+            raise InvalidStateTransition(self.name, self._status, trigger)
         if target is RESTORE_PREVIOUS:
             return self._settled
-        assert isinstance(target, OrderStatus)
         return target
 
     def trigger(self, trigger: OrderTrigger) -> OrderStatus:
         """Apply ``trigger`` and return the new status (state unchanged if it raises)."""
         new = self.peek(trigger)
-        self._status = new
-        if new not in PENDING_STATUSES:
-            self._settled = new
+        self.advance_to(new)
         return new
+
+    def advance_to(self, status: OrderStatus) -> None:
+        """Move to ``status``, a result of `peek` in the current status (not checked again)."""
+        self._status = status
+        if status not in PENDING_STATUSES:
+            self._settled = status
