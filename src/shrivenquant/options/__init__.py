@@ -55,6 +55,7 @@ from shrivenquant.options.scenario import (
     SpanResult,
     SpanScenario,
     revalue_grid,
+    span_position_pnl,
     span_risk,
     span_scenarios,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "SpanResult",
     "SpanScenario",
     "revalue_grid",
+    "span_position_pnl",
     "span_risk",
     "span_scenarios",
     "ButterflyCheck",

@@ -2,8 +2,10 @@
 
 Kernels take every input as a flat, contiguous array of the broadcast size, so their loops
 index all inputs with the same unit stride and LLVM can vectorise them. Inputs already of that
-form are passed without a copy; a scalar or smaller array is expanded (one fast fill, far cheaper
-than the pricing itself).
+form are passed without a copy; a smaller array is expanded (one fast fill, far cheaper than the
+pricing itself). With ``keep_scalars``, a single value (a rate for the whole book) stays one
+element: the chunked drivers repeat it in a chunk-sized buffer (`scalar_buffer`, `chunk`)
+instead of writing and reading an array of the full size.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from shrivenquant.core.errors import InvalidInputError
@@ -21,6 +24,12 @@ IntArray = NDArray[np.int64]
 
 # Arrays at least this long are priced by the multi-threaded kernels.
 PARALLEL_THRESHOLD = 8192
+# Elements per call of a vectorised loop in the chunked drivers: the scratch of a chunk and the
+# buffers of broadcast scalars stay in the first-level cache.
+CHUNK = 1024
+# Chunks a thread takes at a time: handed out dynamically, so a thread the machine's other load
+# preempts does not hold the others up at the end of a call.
+GRAB = 4
 
 
 class BroadcastInputs:
@@ -28,7 +37,9 @@ class BroadcastInputs:
 
     __slots__ = ("arrays", "shape", "size")
 
-    def __init__(self, names: tuple[str, ...], values: tuple[ArrayLike, ...]) -> None:
+    def __init__(
+        self, names: tuple[str, ...], values: tuple[ArrayLike, ...], *, keep_scalars: bool = False
+    ) -> None:
         raw: list[NDArray[Any]] = []
         for name, value in zip(names, values, strict=True):
             arr = np.asarray(value)
@@ -45,7 +56,10 @@ class BroadcastInputs:
             raise InvalidInputError(f"inputs do not broadcast together: {shapes}") from exc
         self.size = int(np.prod(self.shape, dtype=np.int64))
         self.arrays: list[NDArray[Any]] = [
-            np.ascontiguousarray(np.broadcast_to(arr, self.shape)).reshape(-1) for arr in raw
+            np.ascontiguousarray(arr).reshape(1)
+            if keep_scalars and arr.size == 1
+            else np.ascontiguousarray(np.broadcast_to(arr, self.shape)).reshape(-1)
+            for arr in raw
         ]
 
     def empty(self) -> FloatArray:
@@ -65,3 +79,18 @@ def as_bool_array(name: str, value: ArrayLike) -> NDArray[np.bool_]:
     if np.issubdtype(arr.dtype, np.integer) and np.all((arr == 0) | (arr == 1)):
         return arr.astype(np.bool_)
     raise InvalidInputError(f"{name} must be bool (True for a call), got dtype {arr.dtype}")
+
+
+@njit(cache=True)
+def scalar_buffer(arr: NDArray[Any], n: int) -> NDArray[Any]:
+    """For an input kept as one value (``arr.size != n``) a chunk's worth of it; for a full
+    input an empty array. Goes with `chunk`."""
+    if arr.size == n:
+        return arr[:0]
+    return np.full(min(n, CHUNK), arr[0])
+
+
+@njit(cache=True, inline="always")
+def chunk(arr: NDArray[Any], buffer: NDArray[Any], a: int, b: int) -> NDArray[Any]:
+    """Elements ``a:b`` of an input: a slice of it, or of its `scalar_buffer`."""
+    return arr[a:b] if buffer.size == 0 else buffer[: b - a]

@@ -29,16 +29,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from numba import njit, prange
+from numba import njit, prange, set_parallel_chunksize
 from numpy.typing import ArrayLike
 
 from shrivenquant.options import _validate as check
 from shrivenquant.options._arrays import (
+    CHUNK,
+    GRAB,
     PARALLEL_THRESHOLD,
     BoolArray,
     BroadcastInputs,
     FloatArray,
     as_bool_array,
+    chunk,
+    scalar_buffer,
 )
 from shrivenquant.options._lets_be_rational import normalised_black_otm_call, normalised_intrinsic
 from shrivenquant.options._normal import INV_SQRT_TWO_PI, norm_cdf
@@ -189,75 +193,111 @@ def bsm_price_reference(
     return scale * (normalised_intrinsic(x, sign) + time_value)
 
 
-# --- array loops: one serial and one multi-threaded variant of each ---------------------------
+# --- array loops -------------------------------------------------------------------------------
+# `_*_loop` runs a kernel over equal-length chunks (vectorised by LLVM); the drivers cut the
+# inputs into chunks, a kept scalar input coming from its chunk-sized buffer, serially or on
+# numba's threads (`_*_par`).
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
-def _price_loop(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
-    for i in range(n):
-        out[i] = bsm_price_kernel(s[i], k[i], t[i], r[i], q[i], v[i], c[i])
-
-
-@njit(cache=True, parallel=True, error_model="numpy", fastmath={"contract"})
-def _price_loop_par(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
-    for i in prange(n):
+def _price_loop(s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
+    for i in range(out.size):
         out[i] = bsm_price_kernel(s[i], k[i], t[i], r[i], q[i], v[i], c[i])
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
 def _greeks_loop(
-    n: int,
-    s: F,
-    k: F,
-    t: F,
-    r: F,
-    q: F,
-    v: F,
-    c: B,
-    o0: F,
-    o1: F,
-    o2: F,
-    o3: F,
-    o4: F,
-    o5: F,
+    s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F, o4: F, o5: F
 ) -> None:
-    for i in range(n):
+    for i in range(o0.size):
         o0[i], o1[i], o2[i], o3[i], o4[i], o5[i] = bsm_first_order_kernel(
             s[i], k[i], t[i], r[i], q[i], v[i], c[i]
         )
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath={"contract"})
-def _greeks_loop_par(
-    n: int,
-    s: F,
-    k: F,
-    t: F,
-    r: F,
-    q: F,
-    v: F,
-    c: B,
-    o0: F,
-    o1: F,
-    o2: F,
-    o3: F,
-    o4: F,
-    o5: F,
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _second_order_loop(
+    s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F
 ) -> None:
-    for i in prange(n):
-        o0[i], o1[i], o2[i], o3[i], o4[i], o5[i] = bsm_first_order_kernel(
-            s[i], k[i], t[i], r[i], q[i], v[i], c[i]
-        )
-
-
-@njit(cache=True, parallel=True, error_model="numpy", fastmath={"contract"})
-def _second_order_loop_par(
-    n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F
-) -> None:
-    for i in prange(n):
+    for i in range(o0.size):
         o0[i], o1[i], o2[i], o3[i] = bsm_second_order_kernel(
             s[i], k[i], t[i], r[i], q[i], v[i], c[i]
         )
+
+
+@njit(cache=True)
+def _buffers(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B) -> tuple[F, F, F, F, F, F, B]:
+    return (
+        scalar_buffer(s, n), scalar_buffer(k, n), scalar_buffer(t, n), scalar_buffer(r, n),
+        scalar_buffer(q, n), scalar_buffer(v, n), scalar_buffer(c, n),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _price(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    for a in range(0, n, CHUNK):
+        b = min(a + CHUNK, n)
+        _price_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                    chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                    chunk(c, bc, a, b), out[a:b])  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _price_par(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
+    for j in prange((n + CHUNK - 1) // CHUNK):
+        a = j * CHUNK
+        b = min(a + CHUNK, n)
+        _price_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                    chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                    chunk(c, bc, a, b), out[a:b])  # fmt: skip
+    set_parallel_chunksize(previous)
+
+
+@njit(cache=True)
+def _greeks(
+    n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F, o4: F, o5: F
+) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    for a in range(0, n, CHUNK):
+        b = min(a + CHUNK, n)
+        _greeks_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                     chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                     chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b], o4[a:b],
+                     o5[a:b])  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _greeks_par(
+    n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F, o4: F, o5: F
+) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
+    for j in prange((n + CHUNK - 1) // CHUNK):
+        a = j * CHUNK
+        b = min(a + CHUNK, n)
+        _greeks_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                     chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                     chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b], o4[a:b],
+                     o5[a:b])  # fmt: skip
+    set_parallel_chunksize(previous)
+
+
+@njit(cache=True, parallel=True)
+def _second_order_par(
+    n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F
+) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
+    for j in prange((n + CHUNK - 1) // CHUNK):
+        a = j * CHUNK
+        b = min(a + CHUNK, n)
+        _second_order_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                           chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                           chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b])  # fmt: skip
+    set_parallel_chunksize(previous)
 
 
 # --- public scalar API ---------------------------------------------------------------------------
@@ -332,7 +372,7 @@ def _inputs(
     is_call: ArrayLike,
 ) -> BroadcastInputs:
     values = (spot, strike, t, r, q, vol, as_bool_array("is_call", is_call))
-    return BroadcastInputs(_NAMES, values)
+    return BroadcastInputs(_NAMES, values, keep_scalars=True)
 
 
 def bsm_price_array(
@@ -347,7 +387,7 @@ def bsm_price_array(
     """Vectorised `bsm_price`: inputs broadcast together; NaN where an input is invalid."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     out = b.empty()
-    loop: Callable[..., None] = _price_loop_par if b.size >= PARALLEL_THRESHOLD else _price_loop
+    loop: Callable[..., None] = _price_par if b.size >= PARALLEL_THRESHOLD else _price
     loop(b.size, *b.arrays, out)
     return b.shaped(out)
 
@@ -364,7 +404,7 @@ def bsm_greeks_array(
     """Vectorised price, delta, gamma, vega, theta and rho (arguments as `bsm_price_array`)."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     outs = [b.empty() for _ in range(6)]
-    loop: Callable[..., None] = _greeks_loop_par if b.size >= PARALLEL_THRESHOLD else _greeks_loop
+    loop: Callable[..., None] = _greeks_par if b.size >= PARALLEL_THRESHOLD else _greeks
     loop(b.size, *b.arrays, *outs)
     return GreeksArrays(*(b.shaped(o) for o in outs))
 
@@ -381,7 +421,7 @@ def bsm_second_order_greeks_array(
     """Vectorised vanna, volga, charm and speed (arguments as `bsm_price_array`)."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     outs = [b.empty() for _ in range(4)]
-    loop: Callable[..., None] = _second_order_loop_par
+    loop: Callable[..., None] = _second_order_par
     loop(b.size, *b.arrays, *outs)
     return SecondOrderGreeksArrays(*(b.shaped(o) for o in outs))
 

@@ -10,6 +10,10 @@ volatility can produce gives NaN and a reason instead of a number:
 * not a finite non-negative number, or market inputs that are not valid,
 * a time value of zero or lost in the rounding of the price (deep in the money, or out of the
   money and worth nothing): any small volatility would reproduce it, so none is returned.
+
+The array functions run the same method vectorised (`_lets_be_rational_simd`), chunk by chunk
+and on numba's threads for large arrays; the rare element it leaves unsettled is solved by the
+scalar solver. Array and scalar results agree to a few ulp and share every status.
 """
 
 # ruff: noqa: PLR0917 - option formulas take their market inputs positionally
@@ -21,11 +25,21 @@ from dataclasses import dataclass
 from enum import IntEnum, unique
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, set_parallel_chunksize
 from numpy.typing import ArrayLike, NDArray
 
 from shrivenquant.options import _validate as check
-from shrivenquant.options._arrays import BoolArray, BroadcastInputs, FloatArray, as_bool_array
+from shrivenquant.options._arrays import (
+    CHUNK,
+    GRAB,
+    PARALLEL_THRESHOLD,
+    BoolArray,
+    BroadcastInputs,
+    FloatArray,
+    as_bool_array,
+    chunk,
+    scalar_buffer,
+)
 from shrivenquant.options._lets_be_rational import (
     STATUS_ABOVE_MAXIMUM,
     STATUS_BELOW_INTRINSIC,
@@ -33,6 +47,12 @@ from shrivenquant.options._lets_be_rational import (
     STATUS_OK,
     STATUS_TIME_VALUE_UNRESOLVED,
     implied_total_sd,
+)
+from shrivenquant.options._lets_be_rational_simd import (
+    STATUS_UNSURE,
+    guess_loop,
+    normalise_loop,
+    refine_loop,
 )
 
 
@@ -122,15 +142,76 @@ def implied_vol_kernel(
     return sd / math.sqrt(t), status
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def _iv_loop(
+@njit(cache=True, error_model="numpy")
+def _iv_chunk(
+    p: FloatArray, u: FloatArray, k: FloatArray, t: FloatArray, r: FloatArray, q: FloatArray,
+    c: BoolArray, spot_based: bool, vol: FloatArray, status: NDArray[np.int8],
+) -> None:  # fmt: skip
+    """Implied vols of one chunk (arrays of equal length): vectorised, then the rare element
+    the vectorised solver leaves unsettled by the scalar one."""
+    n = p.size
+    beta = np.empty(n)
+    x = np.empty(n)
+    guess = np.empty((2, n))
+    normalise_loop(p, u, k, t, r, q, c, spot_based, beta, x, status)
+    guess_loop(beta, x, guess)
+    refine_loop(beta, x, t, guess, vol)
+    for i in range(n):
+        code = status[i]
+        if code == STATUS_UNSURE or (code == STATUS_OK and math.isnan(vol[i])):
+            v, scalar_code = implied_vol_kernel(
+                p[i], u[i], k[i], t[i], r[i], q[i], c[i], spot_based
+            )
+            vol[i] = v
+            status[i] = scalar_code
+        elif code != STATUS_OK:
+            vol[i] = math.nan
+
+
+@njit(cache=True)
+def _buffers(
+    n: int,
+    p: FloatArray,
+    u: FloatArray,
+    k: FloatArray,
+    t: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    c: BoolArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    return (
+        scalar_buffer(p, n), scalar_buffer(u, n), scalar_buffer(k, n), scalar_buffer(t, n),
+        scalar_buffer(r, n), scalar_buffer(q, n), scalar_buffer(c, n),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _iv(
     n: int, p: FloatArray, u: FloatArray, k: FloatArray, t: FloatArray, r: FloatArray,
     q: FloatArray, c: BoolArray, spot_based: bool, vol: FloatArray, status: NDArray[np.int8],
 ) -> None:  # fmt: skip
-    for i in prange(n):
-        v, code = implied_vol_kernel(p[i], u[i], k[i], t[i], r[i], q[i], c[i], spot_based)
-        vol[i] = v
-        status[i] = code
+    bp, bu, bk, bt, br, bq, bc = _buffers(n, p, u, k, t, r, q, c)
+    for a in range(0, n, CHUNK):
+        b = min(a + CHUNK, n)
+        _iv_chunk(chunk(p, bp, a, b), chunk(u, bu, a, b), chunk(k, bk, a, b),
+                  chunk(t, bt, a, b), chunk(r, br, a, b), chunk(q, bq, a, b),
+                  chunk(c, bc, a, b), spot_based, vol[a:b], status[a:b])  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _iv_par(
+    n: int, p: FloatArray, u: FloatArray, k: FloatArray, t: FloatArray, r: FloatArray,
+    q: FloatArray, c: BoolArray, spot_based: bool, vol: FloatArray, status: NDArray[np.int8],
+) -> None:  # fmt: skip
+    bp, bu, bk, bt, br, bq, bc = _buffers(n, p, u, k, t, r, q, c)
+    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
+    for j in prange((n + CHUNK - 1) // CHUNK):
+        a = j * CHUNK
+        b = min(a + CHUNK, n)
+        _iv_chunk(chunk(p, bp, a, b), chunk(u, bu, a, b), chunk(k, bk, a, b),
+                  chunk(t, bt, a, b), chunk(r, br, a, b), chunk(q, bq, a, b),
+                  chunk(c, bc, a, b), spot_based, vol[a:b], status[a:b])  # fmt: skip
+    set_parallel_chunksize(previous)
 
 
 def _scalar(
@@ -179,10 +260,10 @@ def bsm_implied_vol(
 def _array(
     names: tuple[str, ...], values: tuple[ArrayLike, ...], spot_based: bool
 ) -> ImpliedVolArrays:
-    b = BroadcastInputs(names, values)
+    b = BroadcastInputs(names, values, keep_scalars=True)
     vol = b.empty()
     status = np.empty(b.size, dtype=np.int8)
-    loop: Callable[..., None] = _iv_loop
+    loop: Callable[..., None] = _iv_par if b.size >= PARALLEL_THRESHOLD else _iv
     loop(b.size, *b.arrays, spot_based, vol, status)
     return ImpliedVolArrays(b.shaped(vol), status.reshape(b.shape))
 

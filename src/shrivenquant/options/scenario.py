@@ -5,7 +5,7 @@ returns the portfolio P&L matrix, for stress views and for a risk engine's SPAN-
 `span_scenarios` builds the sixteen standard SPAN risk scenarios (price moves of 0, +-1/3,
 +-2/3 and +-3/3 of the price scan range, each with vol up and down by the vol scan range, and two
 extreme moves of +-2 ranges counted at 35%); `span_risk` evaluates them and takes the largest
-loss as the scanning risk.
+loss as the scanning risk; `span_position_pnl` gives the same P&L position by position.
 
 Positions are European options priced with BSM (``q`` as the yield) or, with ``model="black"``,
 Black-76 off the forward (``q`` ignored). Price moves are relative (0.05 is +5%), vol moves
@@ -53,7 +53,8 @@ class OptionBook:
             *(np.asarray(a, dtype=np.float64) for a in (underlying_price, strike, t, r, q, vol)),
             np.asarray(is_call, dtype=np.bool_), np.asarray(quantity, dtype=np.float64),
         )  # fmt: skip
-        s, k, tt, rr, qq, v, c, n = (np.ascontiguousarray(a).reshape(-1) for a in arrays)
+        # own copies: broadcast views may alias the inputs and numpy warns when they are used
+        s, k, tt, rr, qq, v, c, n = (np.array(a, copy=True).reshape(-1) for a in arrays)
         book = cls(s, k, tt, rr, qq, v, c.astype(np.bool_), n)
         if book.strike.size == 0:
             raise InvalidInputError("the book has no positions")
@@ -107,9 +108,10 @@ def _values(book: OptionBook, price: FloatArray, vol: FloatArray, model: str) ->
     return bsm_price_array(price, strike, t, r, q, vol, call)
 
 
-def _portfolio_pnl(
+def _position_values(
     book: OptionBook, price_moves: FloatArray, vol_moves: FloatArray, model: str, min_vol: float
-) -> tuple[float, FloatArray]:
+) -> tuple[FloatArray, FloatArray]:
+    """Per-unit values of each position now and in each scenario (positions x scenarios)."""
     if model not in ("bsm", "black"):
         raise InvalidInputError(f"model must be 'bsm' or 'black', got {model!r}")
     base = _values(book, book.underlying_price[:, None], book.vol[:, None], model)[:, 0]
@@ -117,7 +119,13 @@ def _portfolio_pnl(
         raise InvalidInputError("some positions have invalid market inputs")
     price = book.underlying_price[:, None] * (1.0 + price_moves[None, :])
     vol = np.maximum(book.vol[:, None] + vol_moves[None, :], min_vol)
-    shocked = _values(book, price, vol, model)
+    return base, _values(book, price, vol, model)
+
+
+def _portfolio_pnl(
+    book: OptionBook, price_moves: FloatArray, vol_moves: FloatArray, model: str, min_vol: float
+) -> tuple[float, FloatArray]:
+    base, shocked = _position_values(book, price_moves, vol_moves, model, min_vol)
     base_value = float(book.quantity @ base)
     return base_value, book.quantity @ shocked - base_value
 
@@ -166,12 +174,30 @@ def span_risk(
     return SpanResult(scenarios, weighted, float(max(0.0, -weighted[worst])), worst)
 
 
+def span_position_pnl(
+    book: OptionBook, price_scan: float, vol_scan: float, *, model: str = "black",
+    min_vol: float = 1e-4,
+) -> FloatArray:  # fmt: skip
+    """Weighted P&L of each position (rows) in each of the `span_scenarios` (columns).
+
+    The columns sum to `span_risk`'s ``pnl``; a row's worst loss is what that position would
+    be charged alone, so the rows show how much offsetting positions save (the spread credit).
+    """
+    scenarios = span_scenarios(price_scan, vol_scan)
+    moves = np.array([s.price_move for s in scenarios])
+    vols = np.array([s.vol_move for s in scenarios])
+    weights = np.array([s.weight for s in scenarios])
+    base, shocked = _position_values(book, moves, vols, model, min_vol)
+    return np.asarray(book.quantity[:, None] * (shocked - base[:, None]) * weights[None, :])
+
+
 __all__ = [
     "OptionBook",
     "ScenarioGrid",
     "SpanResult",
     "SpanScenario",
     "revalue_grid",
+    "span_position_pnl",
     "span_risk",
     "span_scenarios",
 ]

@@ -1,5 +1,7 @@
 """The risk engine: pre-trade checks, limits, drawdown controls, breakers and kill switch."""
 
+from typing import TYPE_CHECKING, Any
+
 from shrivenquant.risk.config import DEFAULT_VENUE_TIMEZONES, RiskConfig
 from shrivenquant.risk.config_sections import (
     DailyLossReset,
@@ -28,6 +30,29 @@ from shrivenquant.risk.margin import (
 from shrivenquant.risk.reasons import RiskReason, format_reason, split_reason
 from shrivenquant.risk.sources import RiskPortfolio
 
+if TYPE_CHECKING:
+    from shrivenquant.risk.span_margin import (
+        SpanMargin,
+        SpanMarginConfig,
+        SpanMarginError,
+        SpanMarginModel,
+        SpanParameters,
+    )
+
+_SPAN_NAMES = frozenset(
+    {"SpanMargin", "SpanMarginConfig", "SpanMarginError", "SpanMarginModel", "SpanParameters"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The SPAN model needs the options engine (numba); load it only when it is asked for.
+    if name in _SPAN_NAMES:
+        from shrivenquant.risk import span_margin  # noqa: PLC0415
+
+        return getattr(span_margin, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DEFAULT_VENUE_TIMEZONES",
     "FLATTEN_TAG",
@@ -51,6 +76,11 @@ __all__ = [
     "RiskReason",
     "ScenarioMarginModel",
     "SelfTradePrevention",
+    "SpanMargin",
+    "SpanMarginConfig",
+    "SpanMarginError",
+    "SpanMarginModel",
+    "SpanParameters",
     "StaleDataBreakerConfig",
     "ThrottleConfig",
     "ThrottleMode",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.options._lets_be_rational import black_and_vega, implied_total_sd
 from shrivenquant.options._normal import norm_inv
-from shrivenquant.options.black import black_price
+from shrivenquant.options.black import black_greeks, black_price
 from shrivenquant.options.bsm import bsm_greeks, bsm_greeks_array, bsm_price, bsm_price_array
 from shrivenquant.options.implied_vol import (
     ImpliedVolStatus,
@@ -157,8 +157,8 @@ def test_arrays_match_scalars_and_report_statuses() -> None:
             bool(is_call[i]),
         )  # fmt: skip
         assert scalar.status == found.status[i]
-        if scalar.ok:
-            assert scalar.vol == found.vol[i]
+        if scalar.ok:  # the same method, vectorised: a few ulp apart
+            assert found.vol[i] == pytest.approx(scalar.vol, rel=1e-13)
     bad = black_implied_vol_array(
         [-1.0, 5.0, 200.0, 5.0], 100.0, 100.0, [1.0, 1.0, 1.0, -1.0], 0.0, True
     )
@@ -183,3 +183,83 @@ def test_agrees_with_quantlib_implied_vol(
     )
     ours = black_implied_vol(price, forward, strike, t, 0.0, is_call).vol * math.sqrt(t)
     assert ours == pytest.approx(theirs, rel=1e-8)
+
+
+def _array_vs_scalar(
+    prices: np.ndarray, forward: np.ndarray, strike: np.ndarray, t: np.ndarray, r: float,
+    is_call: np.ndarray,
+) -> None:  # fmt: skip
+    found = black_implied_vol_array(prices, forward, strike, t, r, is_call)
+    for i in range(prices.size):
+        scalar = black_implied_vol(
+            float(prices[i]), float(forward[i]), float(strike[i]), float(t[i]), r,
+            bool(is_call[i]),
+        )  # fmt: skip
+        assert found.status[i] == scalar.status, (i, prices[i], forward[i], strike[i], t[i])
+        if scalar.ok:
+            # as close as the price's rounding lets any two solvers be (deep in the money the
+            # time value is a small difference of large numbers)
+            market = (float(forward[i]), float(strike[i]), float(t[i]), r)
+            vega = black_greeks(*market, scalar.vol, bool(is_call[i])).vega
+            close = abs(found.vol[i] - scalar.vol) <= 1e-12 * scalar.vol + 64 * EPS * float(
+                prices[i]
+            ) / max(vega, 1e-300)
+            repriced = black_price(*market, float(found.vol[i]), bool(is_call[i]))
+            assert close or repriced == pytest.approx(float(prices[i]), rel=1e-12), i
+        else:
+            assert math.isnan(found.vol[i])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    log_moneyness=st.floats(-8.0, 8.0),
+    log_sd=st.floats(math.log(1e-4), math.log(5.0)),
+    t=st.floats(1e-5, 10.0),
+    is_call=st.booleans(),
+    nudge=st.sampled_from([1.0, 1.0 - 1e-9, 1.0 + 1e-9, 0.0, 0.5, 2.0]),
+)
+def test_the_vectorised_solver_agrees_with_the_scalar_one(
+    log_moneyness: float, log_sd: float, t: float, is_call: bool, nudge: float
+) -> None:
+    """Every status and volatility of the array path is the scalar solver's, across the
+    moneyness, volatility and expiry range, and for prices off the model (below intrinsic,
+    above the maximum, zero)."""
+    forward = 100.0
+    strike = forward * math.exp(-log_moneyness)
+    vol = math.exp(log_sd) / math.sqrt(t)
+    price = black_price(forward, strike, t, 0.03, vol, is_call) * nudge
+    n = 9  # a vector's worth, with the element under test among ordinary ones
+    prices = np.full(n, black_price(forward, forward, 0.5, 0.03, 0.2, True))
+    strikes = np.full(n, forward)
+    times = np.full(n, 0.5)
+    calls = np.ones(n, dtype=bool)
+    prices[4], strikes[4], times[4], calls[4] = price, strike, t, is_call
+    _array_vs_scalar(prices, np.full(n, forward), strikes, times, 0.03, calls)
+
+
+def test_the_vectorised_solver_hands_edge_cases_to_the_scalar_one() -> None:
+    forward = 100.0
+    cases = [
+        (black_price(forward, forward, 1.0, 0.0, 0.2, True), forward, 1.0, True),  # x = 0
+        (black_price(forward, 1e-300, 1.0, 0.0, 0.2, True), 1e-300, 1.0, True),  # |x| > 600
+        (black_price(forward, forward * 200.0, 1.0, 0.0, 0.3, True), forward * 200.0, 1.0, True),
+        (1e-300, forward * 3.0, 1.0, True),  # a price below the vectorised range
+        (5e-324, forward * 3.0, 1.0, True),  # subnormal
+        (forward - 90.0, 90.0, 1e-6, True),  # at intrinsic, minutes from expiry
+        (0.0, 120.0, 1.0, True),
+        (0.0, 80.0, 1.0, False),
+        (math.inf, forward, 1.0, True),
+        (math.nan, forward, 1.0, True),
+        (-1.0, forward, 1.0, True),
+        (forward * 1.1, forward, 1.0, True),  # above the maximum
+        (1.0, forward, 0.0, True),  # no time
+    ]
+    prices = np.array([c[0] for c in cases])
+    strikes = np.array([c[1] for c in cases])
+    times = np.array([c[2] for c in cases])
+    calls = np.array([c[3] for c in cases])
+    valid = times > 0
+    _array_vs_scalar(prices[valid], np.full(valid.sum(), forward), strikes[valid],
+                     times[valid], 0.0, calls[valid])  # fmt: skip
+    no_time = black_implied_vol_array(prices, forward, strikes, times, 0.0, calls)
+    assert no_time.status[-1] == ImpliedVolStatus.INVALID_INPUT

@@ -8,7 +8,13 @@ import pytest
 from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.options.black import black_price
 from shrivenquant.options.bsm import bsm_price
-from shrivenquant.options.scenario import OptionBook, revalue_grid, span_risk, span_scenarios
+from shrivenquant.options.scenario import (
+    OptionBook,
+    revalue_grid,
+    span_position_pnl,
+    span_risk,
+    span_scenarios,
+)
 
 
 def straddle(quantity: float) -> OptionBook:
@@ -80,3 +86,19 @@ def test_inputs_are_checked() -> None:
                                vol=float("nan"), is_call=True, quantity=1.0)  # fmt: skip
     with pytest.raises(InvalidInputError, match="price_scan"):
         span_scenarios(0.0, 0.04)
+
+
+def test_span_position_pnl_splits_the_scanning_risk_by_position() -> None:
+    book = OptionBook.from_arrays(underlying_price=24_000.0, strike=[24_000.0, 24_500.0],
+                                  t=30 / 365, r=0.065, q=0.0, vol=[0.14, 0.13],
+                                  is_call=True, quantity=[75.0, -75.0])  # fmt: skip
+    rows = span_position_pnl(book, 0.06, 0.04)
+    whole = span_risk(book, 0.06, 0.04)
+    assert rows.shape == (2, 16)
+    np.testing.assert_allclose(rows.sum(axis=0), whole.pnl, rtol=1e-12, atol=1e-8)
+    alone = span_risk(OptionBook.from_arrays(underlying_price=24_000.0, strike=24_500.0,
+                                             t=30 / 365, r=0.065, q=0.0, vol=0.13, is_call=True,
+                                             quantity=-75.0), 0.06, 0.04)  # fmt: skip
+    np.testing.assert_allclose(rows[1], alone.pnl, rtol=1e-12, atol=1e-8)
+    # the spread loses less together than its legs do one by one
+    assert whole.scanning_risk < -rows.min(axis=1).clip(max=0.0).sum()
