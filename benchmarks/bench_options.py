@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Callable
 
@@ -74,6 +75,7 @@ def numpy_price(b: dict[str, np.ndarray]) -> np.ndarray:
 
 def main() -> None:
     console = Console()
+    load_before = os.getloadavg()[0]  # the machine may be shared: report how busy it was
     book = make_book(N_PRICE, seed=1)
     spot, strike, t, vol, call = (book[name] for name in ("spot", "strike", "t", "vol", "is_call"))
 
@@ -129,6 +131,7 @@ def main() -> None:
         "iv_ok_fraction": float(ok.mean()),
         "compile_s": round(compile_s, 3),
         "threads": numba.get_num_threads(),
+        "load_avg_1m": round(max(load_before, os.getloadavg()[0]), 2),
     }
 
     table = Table(title=f"Options engine, {figures['threads']} threads")
@@ -143,6 +146,7 @@ def main() -> None:
     table.add_row("max implied vol rel err", f"{max_iv_rel_err:.2e}")
     table.add_row("implied vols found", f"{figures['iv_ok_fraction']:.4%}")
     table.add_row("compile / cache load (first calls)", f"{compile_s:.2f} s")
+    table.add_row("load average (1 min) while measuring", f"{figures['load_avg_1m']:.2f}")
     console.print(table)
     print(json.dumps(figures))
 

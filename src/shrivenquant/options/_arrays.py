@@ -10,10 +10,11 @@ instead of writing and reading an array of the full size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, set_parallel_chunksize
 from numpy.typing import ArrayLike, NDArray
 
 from shrivenquant.core.errors import InvalidInputError
@@ -56,9 +57,11 @@ class BroadcastInputs:
             raise InvalidInputError(f"inputs do not broadcast together: {shapes}") from exc
         self.size = int(np.prod(self.shape, dtype=np.int64))
         self.arrays: list[NDArray[Any]] = [
-            np.ascontiguousarray(arr).reshape(1)
-            if keep_scalars and arr.size == 1
-            else np.ascontiguousarray(np.broadcast_to(arr, self.shape)).reshape(-1)
+            _read_only(
+                np.ascontiguousarray(arr).reshape(1)
+                if keep_scalars and arr.size == 1
+                else np.ascontiguousarray(np.broadcast_to(arr, self.shape)).reshape(-1)
+            )
             for arr in raw
         ]
 
@@ -69,6 +72,15 @@ class BroadcastInputs:
     def shaped(self, flat: FloatArray) -> FloatArray:
         """``flat`` reshaped to the broadcast shape."""
         return flat.reshape(self.shape)
+
+
+def _read_only(arr: NDArray[Any]) -> NDArray[Any]:
+    """A read-only view: every input reaches the kernels with one type, whether the caller's
+    array was writable, a broadcast view or a fresh copy, so each kernel compiles (and caches)
+    one specialisation instead of one per mix."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 def as_bool_array(name: str, value: ArrayLike) -> NDArray[np.bool_]:
@@ -94,3 +106,18 @@ def scalar_buffer(arr: NDArray[Any], n: int) -> NDArray[Any]:
 def chunk(arr: NDArray[Any], buffer: NDArray[Any], a: int, b: int) -> NDArray[Any]:
     """Elements ``a:b`` of an input: a slice of it, or of its `scalar_buffer`."""
     return arr[a:b] if buffer.size == 0 else buffer[: b - a]
+
+
+def run_chunked(
+    serial: Callable[..., None], parallel: Callable[..., None], size: int, *args: Any
+) -> None:
+    """Run a chunked driver: ``serial`` for small arrays, ``parallel`` (a ``prange`` over
+    chunks, handed out `GRAB` at a time as threads come free) from `PARALLEL_THRESHOLD` on."""
+    if size < PARALLEL_THRESHOLD:
+        serial(size, *args)
+        return
+    previous = set_parallel_chunksize(GRAB)  # set from Python: in compiled code it stops caching
+    try:
+        parallel(size, *args)
+    finally:
+        set_parallel_chunksize(previous)

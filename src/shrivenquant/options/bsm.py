@@ -27,21 +27,19 @@ References:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
-from numba import njit, prange, set_parallel_chunksize
+from numba import njit, prange
 from numpy.typing import ArrayLike
 
 from shrivenquant.options import _validate as check
 from shrivenquant.options._arrays import (
     CHUNK,
-    GRAB,
-    PARALLEL_THRESHOLD,
     BoolArray,
     BroadcastInputs,
     FloatArray,
     as_bool_array,
     chunk,
+    run_chunked,
     scalar_buffer,
 )
 from shrivenquant.options._lets_be_rational import normalised_black_otm_call, normalised_intrinsic
@@ -246,14 +244,12 @@ def _price(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
 @njit(cache=True, parallel=True)
 def _price_par(n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, out: F) -> None:
     bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
-    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
     for j in prange((n + CHUNK - 1) // CHUNK):
         a = j * CHUNK
         b = min(a + CHUNK, n)
         _price_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
                     chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
                     chunk(c, bc, a, b), out[a:b])  # fmt: skip
-    set_parallel_chunksize(previous)
 
 
 @njit(cache=True)
@@ -274,7 +270,6 @@ def _greeks_par(
     n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F, o4: F, o5: F
 ) -> None:
     bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
-    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
     for j in prange((n + CHUNK - 1) // CHUNK):
         a = j * CHUNK
         b = min(a + CHUNK, n)
@@ -282,7 +277,18 @@ def _greeks_par(
                      chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
                      chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b], o4[a:b],
                      o5[a:b])  # fmt: skip
-    set_parallel_chunksize(previous)
+
+
+@njit(cache=True)
+def _second_order(
+    n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F
+) -> None:
+    bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
+    for a in range(0, n, CHUNK):
+        b = min(a + CHUNK, n)
+        _second_order_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
+                           chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
+                           chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b])  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
@@ -290,14 +296,12 @@ def _second_order_par(
     n: int, s: F, k: F, t: F, r: F, q: F, v: F, c: B, o0: F, o1: F, o2: F, o3: F
 ) -> None:
     bs, bk, bt, br, bq, bv, bc = _buffers(n, s, k, t, r, q, v, c)
-    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
     for j in prange((n + CHUNK - 1) // CHUNK):
         a = j * CHUNK
         b = min(a + CHUNK, n)
         _second_order_loop(chunk(s, bs, a, b), chunk(k, bk, a, b), chunk(t, bt, a, b),
                            chunk(r, br, a, b), chunk(q, bq, a, b), chunk(v, bv, a, b),
                            chunk(c, bc, a, b), o0[a:b], o1[a:b], o2[a:b], o3[a:b])  # fmt: skip
-    set_parallel_chunksize(previous)
 
 
 # --- public scalar API ---------------------------------------------------------------------------
@@ -387,8 +391,7 @@ def bsm_price_array(
     """Vectorised `bsm_price`: inputs broadcast together; NaN where an input is invalid."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     out = b.empty()
-    loop: Callable[..., None] = _price_par if b.size >= PARALLEL_THRESHOLD else _price
-    loop(b.size, *b.arrays, out)
+    run_chunked(_price, _price_par, b.size, *b.arrays, out)
     return b.shaped(out)
 
 
@@ -404,8 +407,7 @@ def bsm_greeks_array(
     """Vectorised price, delta, gamma, vega, theta and rho (arguments as `bsm_price_array`)."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     outs = [b.empty() for _ in range(6)]
-    loop: Callable[..., None] = _greeks_par if b.size >= PARALLEL_THRESHOLD else _greeks
-    loop(b.size, *b.arrays, *outs)
+    run_chunked(_greeks, _greeks_par, b.size, *b.arrays, *outs)
     return GreeksArrays(*(b.shaped(o) for o in outs))
 
 
@@ -421,8 +423,7 @@ def bsm_second_order_greeks_array(
     """Vectorised vanna, volga, charm and speed (arguments as `bsm_price_array`)."""
     b = _inputs(spot, strike, t, r, q, vol, is_call)
     outs = [b.empty() for _ in range(4)]
-    loop: Callable[..., None] = _second_order_par
-    loop(b.size, *b.arrays, *outs)
+    run_chunked(_second_order, _second_order_par, b.size, *b.arrays, *outs)
     return SecondOrderGreeksArrays(*(b.shaped(o) for o in outs))
 
 

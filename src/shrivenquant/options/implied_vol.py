@@ -20,24 +20,22 @@ scalar solver. Array and scalar results agree to a few ulp and share every statu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum, unique
 
 import numpy as np
-from numba import njit, prange, set_parallel_chunksize
+from numba import njit, prange
 from numpy.typing import ArrayLike, NDArray
 
 from shrivenquant.options import _validate as check
 from shrivenquant.options._arrays import (
     CHUNK,
-    GRAB,
-    PARALLEL_THRESHOLD,
     BoolArray,
     BroadcastInputs,
     FloatArray,
     as_bool_array,
     chunk,
+    run_chunked,
     scalar_buffer,
 )
 from shrivenquant.options._lets_be_rational import (
@@ -204,14 +202,12 @@ def _iv_par(
     q: FloatArray, c: BoolArray, spot_based: bool, vol: FloatArray, status: NDArray[np.int8],
 ) -> None:  # fmt: skip
     bp, bu, bk, bt, br, bq, bc = _buffers(n, p, u, k, t, r, q, c)
-    previous = set_parallel_chunksize(GRAB)  # hand chunks out as threads come free
     for j in prange((n + CHUNK - 1) // CHUNK):
         a = j * CHUNK
         b = min(a + CHUNK, n)
         _iv_chunk(chunk(p, bp, a, b), chunk(u, bu, a, b), chunk(k, bk, a, b),
                   chunk(t, bt, a, b), chunk(r, br, a, b), chunk(q, bq, a, b),
                   chunk(c, bc, a, b), spot_based, vol[a:b], status[a:b])  # fmt: skip
-    set_parallel_chunksize(previous)
 
 
 def _scalar(
@@ -263,8 +259,7 @@ def _array(
     b = BroadcastInputs(names, values, keep_scalars=True)
     vol = b.empty()
     status = np.empty(b.size, dtype=np.int8)
-    loop: Callable[..., None] = _iv_par if b.size >= PARALLEL_THRESHOLD else _iv
-    loop(b.size, *b.arrays, spot_based, vol, status)
+    run_chunked(_iv, _iv_par, b.size, *b.arrays, spot_based, vol, status)
     return ImpliedVolArrays(b.shaped(vol), status.reshape(b.shape))
 
 
