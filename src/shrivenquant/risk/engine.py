@@ -94,8 +94,9 @@ class RiskEngine(Component):
             currency need it).
         journal: where risk commands and automatic state changes are appended (its own
             journal, not the execution engine's); None runs without persistence.
-        scenario_margin: the SPAN-style margin model for short options (from the options
-            engine); without one, orders adding short option exposure are refused.
+        scenario_margin: the scenario margin model for short options; None builds a
+            `SpanMarginModel` from ``config.span_margin`` when that is set. Without either,
+            orders adding short option exposure are refused.
         margin_overrides: a margin model per instrument class, replacing the default choice.
     """
 
@@ -122,6 +123,11 @@ class RiskEngine(Component):
         self.ledger = RiskLedger()
         self.prices = MarketPrices(self.config.reference_price)
         source = None if portfolio is None else PortfolioSource(portfolio)
+        if scenario_margin is None and self.config.span_margin is not None:
+            # Imported here: the model needs the options engine (numba), loaded only when used.
+            from shrivenquant.risk.span_margin import SpanMarginModel  # noqa: PLC0415
+
+            scenario_margin = SpanMarginModel(cache, clock, self.config.span_margin)
         self.margins = MarginModels(
             CashMarginModel(),
             LeveragedMarginModel(self.config.leverage_tiers),
