@@ -271,27 +271,33 @@ class LeveragedMarginModel:
         Raises:
             MarginDenied: the notional exceeds the largest tier.
         """
-        tiers = self._tiers.get(instrument.id)
-        if not tiers:
+        tier = self._tier(instrument, notional)
+        if tier is None:
             return Fraction(0)
-        for tier in tiers:
-            if notional <= tier.max_notional:
-                return 1 / Fraction(tier.max_leverage)
-        raise MarginDenied(
-            RiskReason.INSUFFICIENT_MARGIN,
-            f"a position of {float(notional):.2f} {instrument.notional_currency} in "
-            f"{instrument.id} exceeds its largest leverage tier ({tiers[-1].max_notional})",
-        )
+        if notional > tier.max_notional:
+            raise MarginDenied(
+                RiskReason.INSUFFICIENT_MARGIN,
+                f"a position of {float(notional):.2f} {instrument.notional_currency} in "
+                f"{instrument.id} exceeds its largest leverage tier ({tier.max_notional})",
+            )
+        return 1 / Fraction(tier.max_leverage)
 
     def maintenance_rate(self, instrument: Instrument, notional: Fraction) -> Fraction:
-        """The maintenance rate at ``notional``: the tier's, else the instrument's."""
+        """The maintenance rate at ``notional``: the tier's (the largest tier's beyond it),
+        else the instrument's."""
+        tier = self._tier(instrument, notional)
+        return Fraction(instrument.margin_maint if tier is None else tier.maint_rate)
+
+    def _tier(self, instrument: Instrument, notional: Fraction) -> LeverageTier | None:
+        """The tier ``notional`` falls in (the largest when beyond them all); None without
+        tiers. The one lookup behind both the initial and the maintenance rate."""
         tiers = self._tiers.get(instrument.id)
-        if tiers:
-            for tier in tiers:
-                if notional <= tier.max_notional:
-                    return Fraction(tier.maint_rate)
-            return Fraction(tiers[-1].maint_rate)
-        return Fraction(instrument.margin_maint)
+        if not tiers:
+            return None
+        for tier in tiers:
+            if notional <= tier.max_notional:
+                return tier
+        return tiers[-1]
 
 
 PositionsOn = Callable[[Account, Instrument], dict[InstrumentId, int]]
@@ -304,14 +310,21 @@ class OptionsMarginModel:
     Args:
         scenario: the SPAN-style model; None refuses orders that add short exposure.
         positions_on: gives the other positions on the option's underlying.
+        cash: the model that prices premiums (the engine passes its own, so a premium is
+            computed, and its terms cached, in one place for cash and margin accounts).
     """
 
     __slots__ = ("_cash", "_positions_on", "scenario")
 
-    def __init__(self, scenario: ScenarioMarginModel | None, positions_on: PositionsOn) -> None:
+    def __init__(
+        self,
+        scenario: ScenarioMarginModel | None,
+        positions_on: PositionsOn,
+        cash: CashMarginModel | None = None,
+    ) -> None:
         self.scenario = scenario
         self._positions_on = positions_on
-        self._cash = CashMarginModel()
+        self._cash = cash or CashMarginModel()
 
     def requirement(
         self,
