@@ -91,7 +91,9 @@ class RiskConfig:
             funds short options; None refuses orders that add short option exposure (unless
             a model is given to the engine).
         venue_timezones: the trading-day time zone of each venue; others use UTC.
-        evaluation_interval_ns: how often drawdown, margin and timeout checks run.
+        evaluation_interval_ns: the least clock time between two evaluations of the drawdown
+            controls and maintenance margin that market data and account states trigger
+            (fills trigger the drawdown controls at once).
     """
 
     bypass: bool = False

@@ -9,7 +9,8 @@ so the OMS journals and publishes it like any order event; a refused modify beco
 
 Risk commands (`SetTradingState`, `UpdateRiskLimits`, `ActivateKillSwitch`) arrive at the same
 endpoint and are journaled in the engine's own journal (`RiskControl`); market data, order
-events and the clock feed the breakers and drawdown controls (`RiskMonitor`).
+events and account states feed the breakers and drawdown controls (`RiskMonitor`), with
+clock alerts only where time alone matters (`shrivenquant.risk.schedule`).
 
 Start the risk engine after the execution engine and the portfolio: it seeds its ledger from
 the cache the OMS rebuilt, and reads PnL from the portfolio.
@@ -24,7 +25,7 @@ from shrivenquant.bus import topics
 from shrivenquant.bus.component import Component
 from shrivenquant.bus.message_bus import MessageBus
 from shrivenquant.cache import Cache
-from shrivenquant.core.clock import Clock, TimeEvent
+from shrivenquant.core.clock import Clock
 from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.core.uuid import UUID4
@@ -128,10 +129,11 @@ class RiskEngine(Component):
             from shrivenquant.risk.span_margin import SpanMarginModel  # noqa: PLC0415
 
             scenario_margin = SpanMarginModel(cache, clock, self.config.span_margin)
+        cash = CashMarginModel()
         self.margins = MarginModels(
-            CashMarginModel(),
+            cash,
             LeveragedMarginModel(self.config.leverage_tiers),
-            OptionsMarginModel(scenario_margin, self._positions_on),
+            OptionsMarginModel(scenario_margin, self._positions_on, cash),
             margin_overrides,
         )
         self.checks = PreTradeChecks(
@@ -280,7 +282,8 @@ class RiskEngine(Component):
         self.monitor.record_venue_error(venue.value, kind, self.clock.timestamp_ns())
 
     def evaluate(self) -> None:
-        """Run the periodic checks now: drawdown, maintenance margin, order timeouts."""
+        """Run the evaluation now: drawdown, maintenance margin, order timeouts (it also runs
+        on market data, fills and account states; see `shrivenquant.risk.schedule`)."""
         self.monitor.evaluate(self.clock.timestamp_ns())
 
     # -- queries -----------------------------------------------------------------------------
@@ -349,10 +352,6 @@ class RiskEngine(Component):
         if self._journal_ok and self.state is ComponentState.RUNNING:
             self.degrade(f"risk journal failed: {reason}")
         self._journal_ok = False
-
-    def on_timer(self, event: TimeEvent) -> None:
-        """The periodic evaluation timer."""
-        self.monitor.evaluate(event.ts_event)
 
     def _record_flatten_order(self, init: OrderInitialized) -> None:
         self.ledger.add_init(init)

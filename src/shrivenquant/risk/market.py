@@ -1,27 +1,30 @@
 """The latest market prices the risk engine checks against, as raw fixed-point ints.
 
 One `PriceState` per instrument (keyed by the instrument id's string) holds the best bid, best
-ask and last trade (0: not seen) and when the last update arrived (``ts``, our clock, for the
-stale-data breaker). ``version`` grows with every update, so exposure totals valued at these
-prices know when to recompute.
+ask, last trade and last bar close (0: not seen) and when the last update arrived (``ts``, our
+clock, for the stale-data breaker). A bar's close stands in for the market only where there is
+no quote or trade: a run on bars alone is valued at the closes, and a bar counts as fresh data.
+``version`` grows with every update, so exposure totals valued at these prices know when to
+recompute.
 """
 
 from __future__ import annotations
 
 from shrivenquant.cache import Cache
-from shrivenquant.model.data import QuoteTick, TradeTick
+from shrivenquant.model.data import Bar, QuoteTick, TradeTick
 from shrivenquant.risk.config_sections import ReferencePrice
 
 
 class PriceState:
-    """Latest bid, ask and last trade of one instrument (raw ints, 0 when unknown)."""
+    """Latest bid, ask, last trade and bar close of one instrument (raw ints, 0 when unknown)."""
 
-    __slots__ = ("ask", "bid", "last", "ts")
+    __slots__ = ("ask", "bid", "close", "last", "ts")
 
     def __init__(self) -> None:
         self.bid = 0
         self.ask = 0
         self.last = 0
+        self.close = 0
         self.ts = -1
 
 
@@ -30,7 +33,7 @@ class MarketPrices:
 
     Args:
         reference: MID (mid of the quote, else the last trade) or LAST (the last trade, else
-            the mid).
+            the mid); either falls back on the last bar close.
     """
 
     __slots__ = ("_use_mid", "states", "version")
@@ -63,6 +66,17 @@ class MarketPrices:
         self.version += 1
         return state
 
+    def on_bar(self, bar: Bar, ts: int) -> PriceState:
+        """Record a bar received at ``ts`` (its close, whatever price type the bar is of)."""
+        key = bar.bar_type.instrument_id.value
+        state = self.states.get(key)
+        if state is None:
+            state = self.states[key] = PriceState()
+        state.close = bar.close.raw
+        state.ts = ts
+        self.version += 1
+        return state
+
     def seed(self, cache: Cache) -> None:
         """Take the latest quotes and trades already in the cache."""
         for instrument_id in cache.instrument_ids():
@@ -87,8 +101,8 @@ class MarketPrices:
         bid, ask = state.bid, state.ask
         mid = (bid + ask) // 2 if bid > 0 and ask > 0 else 0
         if self._use_mid:
-            return mid or state.last
-        return state.last or mid
+            return mid or state.last or state.close
+        return state.last or mid or state.close
 
     def execution(self, key: str, sign: int) -> int:
         """What a market order would likely pay: the ask to buy, the bid to sell (raw), else

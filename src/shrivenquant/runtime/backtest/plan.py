@@ -51,17 +51,6 @@ def adapt_config(
     return config
 
 
-def bar_only_bar_types(sources: Sequence[Source]) -> list[BarType]:
-    """The bar types of instruments whose data (as far as known) is bars alone."""
-    contents: dict[InstrumentId, set[type]] = {}
-    for source in sources:
-        for instrument_id, kinds in (source.contents or {}).items():
-            contents.setdefault(instrument_id, set()).update(kinds)
-    only_bars = {i for i, kinds in contents.items() if kinds == {Bar}}
-    found = {b for s in sources for b in s.bar_types or () if b.instrument_id in only_bars}
-    return sorted(found, key=str)
-
-
 def traded_instruments(
     sources: Sequence[Source], instruments: Mapping[InstrumentId, Instrument]
 ) -> set[InstrumentId]:
