@@ -27,9 +27,8 @@ def adapt_config(
     builds them) and adjusted to the data.
 
     When the data has no quotes, positions are marked at the last trade (or bar close) rather
-    than the mid. When it holds only bars, the risk engine's periodic evaluation runs at most
-    once per bar: nothing it looks at changes between two bars, and a one-second timer would
-    fire sixty times per one-minute bar.
+    than the mid. When it holds only bars, the risk engine's evaluation interval is raised to
+    the bar step: nothing it looks at changes between two bars.
     """
     config = dataclasses.replace(config, instruments=tuple(instruments), venues=())
     kinds = [s.kinds for s in sources]
