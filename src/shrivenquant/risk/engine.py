@@ -5,7 +5,8 @@ checked (`shrivenquant.risk.checks`) and throttled; what passes goes on to the e
 engine's ``EXEC_ENGINE_EXECUTE``. A refused order becomes an `OrderDenied` with a coded reason
 (``"MAX_POSITION_QTY: ..."``, see `shrivenquant.risk.reasons`), sent to ``EXEC_ENGINE_PROCESS``
 so the OMS journals and publishes it like any order event; a refused modify becomes an
-`OrderModifyRejected`. Cancels always pass, whatever the trading state.
+`OrderModifyRejected`; both are counted per code (`shrivenquant.risk.denials`). Cancels always
+pass, whatever the trading state.
 
 Risk commands (`SetTradingState`, `UpdateRiskLimits`, `ActivateKillSwitch`) arrive at the same
 endpoint and are journaled in the engine's own journal (`RiskControl`); market data, order
@@ -53,8 +54,9 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.model.messages import Message
 from shrivenquant.risk.checks import PreTradeChecks
 from shrivenquant.risk.config import RiskConfig
-from shrivenquant.risk.control import RiskControl, denied_event
+from shrivenquant.risk.control import RiskControl
 from shrivenquant.risk.counters import RiskCounters
+from shrivenquant.risk.denials import Refusals
 from shrivenquant.risk.drawdown import DrawdownMonitor
 from shrivenquant.risk.kill_switch import KillSwitch
 from shrivenquant.risk.ledger import RiskLedger
@@ -119,6 +121,7 @@ class RiskEngine(Component):
         self.config = config or RiskConfig()
         self.journal = journal
         self.counters = RiskCounters(bus.metrics)
+        self.refusals = Refusals(bus, clock, self.counters, self.log)
         self.states = TradingStates()
         self.book = LimitBook(self.config)
         self.ledger = RiskLedger()
@@ -323,25 +326,8 @@ class RiskEngine(Component):
     # -- helpers for the parts ---------------------------------------------------------------
 
     def deny(self, init: OrderInitialized, denial: Denial) -> None:
-        """Refuse an order: count it and hand the `OrderDenied` to the OMS to publish.
-
-        A duplicate of an order the OMS holds is published directly: the OMS would apply the
-        denial to the order already there.
-        """
-        code, sentence = denial
-        self.counters.denied(code)
-        self.log.info(
-            "order denied",
-            client_order_id=init.client_order_id.value,
-            strategy_id=init.strategy_id.value,
-            reason=code.value,
-            detail=sentence,
-        )
-        event = denied_event(self, init, code, sentence)
-        if code is RiskReason.DUPLICATE_ORDER:
-            self.bus.publish(topics.order_events(init.strategy_id), event)
-        else:
-            self.bus.send(topics.EXEC_ENGINE_PROCESS, event)
+        """Refuse an order with a coded reason (`shrivenquant.risk.denials`)."""
+        self.refusals.deny(init, denial)
 
     def drop_queued_orders(self, reason: str) -> None:
         """Deny every submit waiting in the throttle queue (the kill switch fired)."""

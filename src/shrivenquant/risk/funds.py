@@ -57,7 +57,7 @@ class FundsCheck:
                 account, table.instrument, sign, added, px, before, after
             )
         except MarginDenied as exc:
-            return exc.reason, str(exc)
+            return exc.code, str(exc)
         if needed <= 0:
             return None
         code = currency.code

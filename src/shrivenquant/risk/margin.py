@@ -46,11 +46,12 @@ Requirement = tuple[Currency, int]
 
 
 class MarginDenied(Exception):  # noqa: N818 - reads as the outcome it reports
-    """The model refuses the order outright (not a shortfall of funds)."""
+    """The model refuses the order outright (not a shortfall of funds): ``code`` is the
+    denial's reason code, the message its sentence."""
 
-    def __init__(self, reason: RiskReason, message: str) -> None:
+    def __init__(self, code: RiskReason, message: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.code = code
 
 
 class MarginModel(Protocol):

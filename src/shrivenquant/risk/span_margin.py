@@ -72,7 +72,7 @@ _ZERO: Final = Decimal(0)
 
 class SpanMarginError(MarginDenied):
     """The margin cannot be computed (missing market data, an instrument it cannot value);
-    the risk engine refuses the order with ``reason``."""
+    the risk engine refuses the order with ``code`` and the message."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,7 +225,7 @@ def test_parameters_per_underlying_change_the_scan() -> None:
 def reason_of(m: Market, positions: dict[Instrument, Decimal]) -> tuple[RiskReason, str]:
     with pytest.raises(SpanMarginError) as caught:
         m.evaluate(positions)
-    return caught.value.reason, str(caught.value)
+    return caught.value.code, str(caught.value)
 
 
 def test_an_option_without_a_quote_is_refused_not_charged_zero() -> None:
