@@ -61,6 +61,7 @@ from shrivenquant.risk.tables import SCALE2, LimitTable
 
 _BUY: Final = OrderSide.BUY
 _EMPTY: Final = Exposure()  # never written: stands in for an instrument with no exposure
+_NO_BOOK: Final[dict[str, Exposure]] = {}  # never written: a strategy with no exposure
 _STP_OFF: Final = SelfTradePrevention.OFF
 _STP_STRATEGY: Final = SelfTradePrevention.STRATEGY
 
@@ -149,6 +150,7 @@ class PreTradeChecks:
             for table in by_strategy.values():
                 table.account = None
                 table.margin_model = None
+                table.funds_buy = table.funds_sell = None
 
     # -- the fast path -----------------------------------------------------------------------
 
@@ -235,20 +237,29 @@ class PreTradeChecks:
                 size > (before if before >= 0 else -before)
                 and (
                     size > table.position_hi
-                    or size * mark * table.multiplier > table.position_value_hi
+                    or size * mark > table.position_value_hi
                 )
             ) or (
                 table.has_strategy_limits
                 and _grows_too_far(
-                    self._ledger.strategy(table.strategy_key, ikey), sign, added, mark,
-                    table.multiplier, table.strategy_hi, table.strategy_value_hi,
+                    self._ledger.strategies.get(table.strategy_key, _NO_BOOK).get(ikey, _EMPTY),
+                    sign, added, mark, table.strategy_hi, table.strategy_value_hi,
                 )
             ):  # fmt: skip
                 return self.explain(
                     instrument_id, strategy_id, side, quantity, price, trigger_price,
                     reduce_only, now, delta, exclude,
                 )  # fmt: skip
-            if table.exposures:
+            if table.exposures and not (
+                table.exposure_ledger_version == self._ledger.version
+                and table.exposure_price_version == self._prices.version
+                and (
+                    table.notional(added, mark)
+                    if table.inverse
+                    else -(-added * mark * table.multiplier // SCALE2)
+                )
+                <= table.exposure_headroom
+            ):
                 denial = self.exposures.check_limits(table, exposure, sign, added, mark)
                 if denial is not None:
                     return denial
@@ -399,10 +410,10 @@ def _price_ok(table: LimitTable, price: int, reference: int) -> bool:
 
 
 def _grows_too_far(
-    exposure: Exposure, sign: int, added: int, mark: int, multiplier: int, qty_hi: int,
-    value_hi: int,
-) -> bool:  # fmt: skip
-    """Whether the worst-case position grows past a quantity or (linear) value limit."""
+    exposure: Exposure, sign: int, added: int, mark: int, qty_hi: int, value_hi: int
+) -> bool:
+    """Whether the worst-case position grows past a quantity or a (linear) value limit
+    (``value_hi`` scaled as `LimitTable` keeps it: quantity x mark, raw x raw)."""
     if sign > 0:
         before = exposure.pos + exposure.buy
         after = before + added
@@ -412,4 +423,4 @@ def _grows_too_far(
     size = after if after >= 0 else -after
     if size <= (before if before >= 0 else -before):
         return False
-    return size > qty_hi or size * mark * multiplier > value_hi
+    return size > qty_hi or size * mark > value_hi

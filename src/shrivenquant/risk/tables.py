@@ -23,7 +23,7 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.model.values import Money
 from shrivenquant.risk.limit_book import ScopedLimits
 from shrivenquant.risk.limits import NotionalLimit
-from shrivenquant.risk.margin import MarginModel
+from shrivenquant.risk.margin import LinearFunds, MarginModel
 from shrivenquant.risk.reasons import RiskReason
 from shrivenquant.risk.states import StateEntry
 
@@ -95,8 +95,13 @@ class LimitTable:
         "band_ticks",
         "banded",
         "currency",
+        "exposure_headroom",
+        "exposure_ledger_version",
+        "exposure_price_version",
         "exposures",
         "fast_blocked",
+        "funds_buy",
+        "funds_sell",
         "fx_limits",
         "has_strategy_limits",
         "instrument",
@@ -163,10 +168,19 @@ class LimitTable:
         self.currency: Currency = instrument.notional_currency
         self.account: Account | None = None  # filled in by the balance check
         self.margin_model: MarginModel | None = None
+        # What a buy / a sell needs when that depends on the order alone, with the ledger's
+        # key of funds promised in its currency (filled in by the balance check).
+        self.funds_buy: tuple[LinearFunds, str] | None = None
+        self.funds_sell: tuple[LinearFunds, str] | None = None
         self.pending_keys: dict[str, str] = {}
         self._instrument_facts(instrument)
         self.fx_limits: list[FxLimit] = []
         self.exposures: list[ExposureLimit] = []
+        # The least headroom of the exposure limits (all in the instrument's currency), at the
+        # ledger and price versions it was taken at; -1 when unknown.
+        self.exposure_headroom = -1
+        self.exposure_ledger_version = -1
+        self.exposure_price_version = -1
         self.max_open: list[tuple[str, str, int]] = []
         self._combine(limits)
         self._fast_bounds()
@@ -174,8 +188,8 @@ class LimitTable:
     def _fast_bounds(self) -> None:
         """Fold every range into one closed interval per value, for single compares.
 
-        Position-value limits are kept scaled (``limit * 10**18``) so the check compares
-        ``qty * price * multiplier`` without dividing; inverse instruments leave that to the
+        Position-value limits are kept scaled (``limit * 10**18 // multiplier``) so the check
+        compares ``qty * price`` without dividing; inverse instruments leave that to the
         detailed check.
         """
         self.fast_blocked = self.state is not TradingState.ACTIVE or self.reduce_only
@@ -203,7 +217,9 @@ class LimitTable:
             self.fast_blocked = True
 
     def _scaled(self, limit: int | None) -> int:
-        return _BIG if limit is None else limit * SCALE2
+        # quantity x mark (raw x raw) x multiplier > limit x 10**18 exactly when
+        # quantity x mark > limit x 10**18 // multiplier: one product fewer per check.
+        return _BIG if limit is None else limit * SCALE2 // self.multiplier
 
     def _instrument_facts(self, instrument: Instrument) -> None:
         self.tick = instrument.price_increment.raw

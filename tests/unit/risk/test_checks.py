@@ -315,6 +315,24 @@ def test_gross_exposure_sums_the_scopes_instruments(scope: dict[str, Any]) -> No
                     RiskReason.MAX_GROSS_EXPOSURE, instrument=ETH_SPOT)  # fmt: skip
 
 
+def test_the_cached_exposure_headroom_clears_only_orders_that_fit_in_it() -> None:
+    h = harness({"limits": {"max_gross_exposure": "100000 USDT"}})
+    h.quote(BTC_SPOT, "50000.00", "50000.00")
+    probe = h.risk.check(h.init(BUY, "1", "50000.00"))  # checked, not recorded: the headroom
+    assert probe is None  # of 100000 is now kept on the table with the ledger's version
+    table = h.risk.checks.table(BTC_SPOT.id, STRATEGY)
+    assert table is not None
+    assert table.exposure_headroom == Money("100000", USDT).raw
+    assert h.risk.check(h.init(BUY, "2", "50000.00")) is None  # 100000: exactly the headroom
+    denial = h.risk.check(h.init(BUY, "2.00001", "50000.00"))
+    assert denial is not None
+    assert denial[0] is RiskReason.MAX_GROSS_EXPOSURE
+    assert h.denial(h.order(BUY, "1.5", "50000.00")) is None  # recorded: the ledger moved on
+    assert h.code(h.order(BUY, "1.00001", "50000.00")) is RiskReason.MAX_GROSS_EXPOSURE
+    h.quote(BTC_SPOT, "40000.00", "40000.00")  # the price moved: 60000 used of 100000
+    assert h.denial(h.order(BUY, "1", "40000.00")) is None
+
+
 def test_net_exposure_offsets_longs_and_shorts() -> None:
     h = harness({"account_limits": {"BINANCE-001": {"max_net_exposure": "100000 USDT"}}})
     h.quote(BTC_SPOT, "50000.00", "50000.00")
