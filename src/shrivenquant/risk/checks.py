@@ -194,7 +194,7 @@ class PreTradeChecks:
         ikey = table.instrument_key
         state = self._prices.states.get(ikey)
         stale_ns = self._stale_ns
-        reference = 0 if state is None else self._prices.reference_of(state)
+        reference = 0 if state is None else state.reference
         p = 0 if price is None else price.raw
         t = 0 if trigger_price is None else trigger_price.raw
         if (

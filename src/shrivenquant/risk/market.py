@@ -16,15 +16,17 @@ from shrivenquant.risk.config_sections import ReferencePrice
 
 
 class PriceState:
-    """Latest bid, ask, last trade and bar close of one instrument (raw ints, 0 when unknown)."""
+    """Latest bid, ask, last trade and bar close of one instrument (raw ints, 0 when unknown),
+    and the reference price derived from them at the last update (``reference``)."""
 
-    __slots__ = ("ask", "bid", "close", "last", "ts")
+    __slots__ = ("ask", "bid", "close", "last", "reference", "ts")
 
     def __init__(self) -> None:
         self.bid = 0
         self.ask = 0
         self.last = 0
         self.close = 0
+        self.reference = 0
         self.ts = -1
 
 
@@ -52,6 +54,7 @@ class MarketPrices:
         state.bid = quote.bid_price.raw
         state.ask = quote.ask_price.raw
         state.ts = ts
+        state.reference = self._derive(state)
         self.version += 1
         return state
 
@@ -63,6 +66,7 @@ class MarketPrices:
             state = self.states[key] = PriceState()
         state.last = trade.price.raw
         state.ts = ts
+        state.reference = self._derive(state)
         self.version += 1
         return state
 
@@ -74,6 +78,7 @@ class MarketPrices:
             state = self.states[key] = PriceState()
         state.close = bar.close.raw
         state.ts = ts
+        state.reference = self._derive(state)
         self.version += 1
         return state
 
@@ -98,6 +103,11 @@ class MarketPrices:
 
     def reference_of(self, state: PriceState) -> int:
         """The reference price of an instrument's price state (raw), 0 when there is none."""
+        return state.reference
+
+    def _derive(self, state: PriceState) -> int:
+        """The reference price from the state's prices (computed once per update, read by
+        every order)."""
         bid, ask = state.bid, state.ask
         mid = (bid + ask) // 2 if bid > 0 and ask > 0 else 0
         if self._use_mid:
