@@ -3,7 +3,7 @@ is refused, and the refusal's machine-readable code."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -551,6 +551,25 @@ def test_short_options_need_the_scenario_margin_model() -> None:
     assert_boundary(h, (SELL, Quantity(150), "100.00"), (SELL, Quantity(75), "100.00"),
                     RiskReason.INSUFFICIENT_MARGIN, instrument=OPTION)  # fmt: skip
     assert model.calls[0][OPTION.id] == Decimal(-150)
+
+
+def test_a_long_option_needs_exactly_its_premium() -> None:
+    lot = Quantity(75)
+    fee = max(OPTION.maker_fee, OPTION.taker_fee)
+    exact = Decimal(75) * OPTION.multiplier.as_decimal() * 100 * (1 + fee)
+    premium = Money(exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING), INR)  # paise up
+    enough = harness(instruments=(OPTION,), clock_ns=IN_NIFTY_LIFE, auto_submit=False,
+                     auto_accept=False,
+                     account=margin_account(str(premium.as_decimal()), INR, "NSE-001"))  # fmt: skip
+    assert_boundary(enough, (BUY, lot, "100.00"), (BUY, lot, "100.00"),
+                    RiskReason.INSUFFICIENT_MARGIN, instrument=OPTION)  # fmt: skip
+    short = harness(instruments=(OPTION,), clock_ns=IN_NIFTY_LIFE, auto_submit=False,
+                    auto_accept=False,
+                    account=margin_account(str(premium.as_decimal() - Decimal("0.01")), INR,
+                                           "NSE-001"))  # fmt: skip
+    assert short.code(short.order(BUY, lot, "100.00", instrument=OPTION)) is (
+        RiskReason.INSUFFICIENT_MARGIN
+    )
 
 
 # -- lists and modifies ---------------------------------------------------------------------
