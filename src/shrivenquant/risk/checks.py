@@ -397,16 +397,11 @@ class PreTradeChecks:
 
 def _price_ok(table: LimitTable, price: int, reference: int) -> bool:
     """Whether ``price`` is on the tick, in range and within the band around ``reference``."""
-    if price % table.tick or not table.price_lo <= price <= table.price_hi:
+    if price % table.tick:
         return False
-    if not table.banded:
-        return True
-    if reference <= 0:
-        return False
-    distance = price - reference if price > reference else reference - price
-    if table.band_ticks is not None and distance > table.band_ticks:
-        return False
-    return table.band_num is None or distance * table.band_den <= reference * table.band_num
+    if reference != table.window_reference:
+        table.price_window(reference)
+    return table.window_lo <= price <= table.window_hi
 
 
 def _grows_too_far(

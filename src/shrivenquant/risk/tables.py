@@ -149,6 +149,9 @@ class LimitTable:
         "strategy_value_hi",
         "tick",
         "venue_key",
+        "window_hi",
+        "window_lo",
+        "window_reference",
     )
 
     def __init__(
@@ -209,6 +212,10 @@ class LimitTable:
         self.stp_version = -1  # the ledger version the self-trade bounds were taken at
         self.stp_best_buy = 0
         self.stp_best_sell = _BIG
+        # The prices the instrument's range and the band allow around ``window_reference``
+        # (-1: not computed yet), kept until the reference price moves.
+        self.window_reference = -1
+        self.window_lo = self.window_hi = 0
         self.position_value_hi = self._scaled(self.max_position_notional)
         self.strategy_value_hi = self._scaled(self.max_strategy_notional)
         if self.inverse and (
@@ -333,6 +340,27 @@ class LimitTable:
         return _tighter(current, raw, max if minimum else min)
 
     # -- values ------------------------------------------------------------------------------
+
+    def price_window(self, reference: int) -> tuple[int, int]:
+        """The lowest and highest price (raw) the instrument's range and the price band around
+        ``reference`` allow (an empty window when a band needs a reference and there is none).
+
+        ``|price - reference| * den <= reference * num`` holds exactly when ``|price -
+        reference| <= reference * num // den`` (integers), so the band is one interval; it is
+        kept until the reference moves.
+        """
+        if reference != self.window_reference:
+            low, high = self.price_lo, self.price_hi
+            if self.banded:
+                if reference <= 0:
+                    low, high = 1, 0
+                else:
+                    width = _BIG if self.band_ticks is None else self.band_ticks
+                    if self.band_num is not None:
+                        width = min(width, reference * self.band_num // self.band_den)
+                    low, high = max(low, reference - width), min(high, reference + width)
+            self.window_reference, self.window_lo, self.window_hi = reference, low, high
+        return self.window_lo, self.window_hi
 
     def notional(self, qty: int, price: int) -> int:
         """The notional of ``qty`` at ``price`` (raw, rounded up), in ``currency``."""
