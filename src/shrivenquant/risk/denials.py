@@ -93,8 +93,12 @@ class Refusals:
 
     def _counted(self, what: str, client_order_id: str, denial: Denial) -> Denial:
         code, sentence = denial
-        if not isinstance(code, RiskReason) or not sentence:
-            raise ValueError(f"a refusal needs a RiskReason and a sentence, got {denial!r}")
+        if not isinstance(code, RiskReason):
+            raise TypeError(f"a refusal needs a RiskReason code, got {denial!r}")  # a bug
+        if not sentence.strip():
+            # Still refused, and still coded; the missing sentence is a bug worth an error.
+            self._log.error("refusal without a sentence", reason=code.value)
+            sentence = f"refused by the risk engine ({code.value})"
         self._counters.denied(code)
         self._log.info(what, client_order_id=client_order_id, reason=code.value, detail=sentence)
-        return denial
+        return code, sentence

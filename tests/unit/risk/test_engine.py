@@ -325,3 +325,14 @@ def test_every_refusal_carries_a_code_and_a_sentence_and_is_counted_per_code() -
     assert h.risk.denial_counts == expected
     for code, count in expected.items():
         assert h.bus.metrics.value("risk_denials", {"reason": code.value}) == count
+
+
+def test_a_refusal_without_a_sentence_still_goes_out_coded_with_one() -> None:
+    h = harness()
+    init = h.init(BUY, "0.1", "50000.00")
+    h.risk.deny(init, (RiskReason.ORDER_RATE, " "))
+    [denied] = [e for e in h.order_events if isinstance(e, OrderDenied)]
+    code, sentence = split_reason(denied.reason)
+    assert code is RiskReason.ORDER_RATE
+    assert sentence == "refused by the risk engine (ORDER_RATE)"
+    assert h.risk.denial_counts == {RiskReason.ORDER_RATE: 1}
