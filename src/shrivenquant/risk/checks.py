@@ -192,7 +192,8 @@ class PreTradeChecks:
             )  # fmt: skip
         qty = quantity.raw
         ikey = table.instrument_key
-        state = self._prices.states.get(ikey)
+        prices, ledger = self._prices, self._ledger
+        state = prices.states.get(ikey)
         stale_ns = self._stale_ns
         reference = 0 if state is None else state.reference
         p = 0 if price is None else price.raw
@@ -210,7 +211,7 @@ class PreTradeChecks:
                 reduce_only, now, delta, exclude,
             )  # fmt: skip
         sign = 1 if side is _BUY else -1
-        value_px = p or t or self._prices.execution(ikey, sign)
+        value_px = p or t or prices.execution(ikey, sign)
         if value_px > 0:
             notional = (
                 table.notional(qty, value_px)
@@ -223,7 +224,7 @@ class PreTradeChecks:
                 reduce_only, now, delta, exclude,
             )  # fmt: skip
         added = qty if delta is None else delta
-        exposure = self._ledger.instruments.get(ikey, _EMPTY)
+        exposure = ledger.instruments.get(ikey, _EMPTY)
         if added > 0:
             mark = reference or self.exposures.fallback.get(ikey, 0) or value_px
             if sign > 0:
@@ -242,7 +243,7 @@ class PreTradeChecks:
             ) or (
                 table.has_strategy_limits
                 and _grows_too_far(
-                    self._ledger.strategies.get(table.strategy_key, _NO_BOOK).get(ikey, _EMPTY),
+                    ledger.strategies.get(table.strategy_key, _NO_BOOK).get(ikey, _EMPTY),
                     sign, added, mark, table.strategy_hi, table.strategy_value_hi,
                 )
             ):  # fmt: skip
@@ -251,8 +252,8 @@ class PreTradeChecks:
                     reduce_only, now, delta, exclude,
                 )  # fmt: skip
             if table.exposures and not (
-                table.exposure_ledger_version == self._ledger.version
-                and table.exposure_price_version == self._prices.version
+                table.exposure_ledger_version == ledger.version
+                and table.exposure_price_version == prices.version
                 and (
                     table.notional(added, mark)
                     if table.inverse
@@ -263,7 +264,6 @@ class PreTradeChecks:
                 denial = self.exposures.check_limits(table, exposure, sign, added, mark)
                 if denial is not None:
                     return denial
-        ledger = self._ledger
         if delta is None and ledger.open_total >= table.min_open_limit:
             denial = check_open_orders(ledger, table, exposure)
             if denial is not None:
