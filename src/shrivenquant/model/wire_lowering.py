@@ -110,11 +110,11 @@ class _Generator:
             if issubclass(annotation, Identifier | UUID4):
                 return f"{source}._value"
             if annotation is Currency:
-                return f"{source}._code"
+                return f"{source}.code"
             if annotation is Price or annotation is Quantity:
                 return f"({_raw(source)}, {source}._precision)"
             if annotation is Money:
-                return f"({_raw(source)}, {source}._precision, {source}._currency._code)"
+                return f"({_raw(source)}, {source}._precision, {source}._currency.code)"
             if (
                 issubclass(annotation, msgspec.Struct)
                 and not annotation.__struct_config__.array_like
