@@ -111,10 +111,14 @@ class Account(ABC):
                 f"{event.base_currency}"
             )
         balances = dict(self._balances)
+        base = self.base_currency
+        validate = self._validate_balance
+        operation = lambda: f"applying state {event.event_id}"  # noqa: E731 - text only on error
         for balance in event.balances:
             currency = balance.total.currency
-            self._check_currency(currency, "AccountState")
-            self._validate_balance(balance, lambda: f"applying state {event.event_id}")
+            if base is not None and currency is not base:
+                self._check_currency(currency, "AccountState")
+            validate(balance, operation)
             balances[currency] = balance
         self._apply_margins(event.margins)
         self._balances = balances
