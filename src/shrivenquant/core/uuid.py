@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import re
-from typing import Final
+from typing import Any, Final
 
 _UUID4_RE: Final = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -65,7 +65,6 @@ class UUID4:
 # system call per id. Never use these ids as secrets or tokens. Random hex digits are drawn
 # for _BATCH ids at a time (one big integer formatted once); each id takes 32 of them, with the
 # version digit set to 4 and the variant digit mapped into 8..b.
-_rng = random.Random(os.urandom(32))
 _BATCH: Final = 256
 _HEX_PER_ID: Final = 32
 _VARIANT_DIGIT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
@@ -82,8 +81,29 @@ class _HexPool:
         self.digits = f"{_rng.getrandbits(4 * _HEX_PER_ID * _BATCH):0{_HEX_PER_ID * _BATCH}x}"
         self.pos = 0
 
+    def clear(self) -> None:
+        self.digits = ""
+        self.pos = 0
+
 
 _pool = _HexPool()
+
+
+class _IdRandom(random.Random):
+    """The generator of the ids: re-seeding it or setting its state also drops the digits
+    drawn ahead, so the ids that follow come from the new seed or state (reproducible runs
+    seed it, see ``shrivenquant.runtime.ids``)."""
+
+    def seed(self, *args: Any, **kwargs: Any) -> None:
+        super().seed(*args, **kwargs)
+        _pool.clear()
+
+    def setstate(self, state: Any) -> None:
+        super().setstate(state)
+        _pool.clear()
+
+
+_rng = _IdRandom(os.urandom(32))
 
 
 def _random_uuid4() -> str:
@@ -98,10 +118,7 @@ def _random_uuid4() -> str:
 
 
 def _reseed_after_fork() -> None:
-    # A forked child must not repeat its parent's ids: new seed, and no digits drawn before.
-    _rng.seed(os.urandom(32))
-    _pool.digits = ""
-    _pool.pos = 0
+    _rng.seed(os.urandom(32))  # a forked child must not repeat its parent's ids (nor digits)
 
 
 os.register_at_fork(after_in_child=_reseed_after_fork)

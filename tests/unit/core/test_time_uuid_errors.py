@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shrivenquant.core import uuid as uuid_module
 from shrivenquant.core.errors import (
     AuthError,
     BugError,
@@ -124,3 +125,17 @@ def test_a_forked_child_does_not_repeat_the_parents_next_ids() -> None:
     parent = {UUID4().value for _ in range(5)}
     assert len(child) == 5
     assert not child & parent
+
+
+def test_reseeding_the_id_generator_repeats_the_ids_that_follow() -> None:
+    rng = uuid_module._rng
+    saved = rng.getstate()
+    UUID4()  # digits drawn ahead from the old state must not leak into the seeded ids
+    try:
+        rng.seed(11)
+        first = [UUID4().value for _ in range(300)]
+        rng.seed(11)
+        assert [UUID4().value for _ in range(300)] == first
+    finally:
+        rng.setstate(saved)
+    assert UUID4().value not in first
