@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import re
-from typing import Final
+from typing import Any, Final
 
 _UUID4_RE: Final = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -62,21 +62,63 @@ class UUID4:
 
 
 # Message ids need uniqueness, not secrecy: a PRNG seeded from the OS is ~20x faster than a
-# system call per id. Never use these ids as secrets or tokens.
-_rng = random.Random(os.urandom(32))
-_VERSION_BITS = 0x4 << 76
-_VARIANT_BITS = 0x2 << 62
-_CLEAR = ~((0xF << 76) | (0x3 << 62))
+# system call per id. Never use these ids as secrets or tokens. Random hex digits are drawn
+# for _BATCH ids at a time (one big integer formatted once); each id takes 32 of them, with the
+# version digit set to 4 and the variant digit mapped into 8..b.
+_BATCH: Final = 256
+_HEX_PER_ID: Final = 32
+_VARIANT_DIGIT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+class _HexPool:
+    __slots__ = ("digits", "pos")
+
+    def __init__(self) -> None:
+        self.digits = ""
+        self.pos = 0
+
+    def refill(self) -> None:
+        self.digits = f"{_rng.getrandbits(4 * _HEX_PER_ID * _BATCH):0{_HEX_PER_ID * _BATCH}x}"
+        self.pos = 0
+
+    def clear(self) -> None:
+        self.digits = ""
+        self.pos = 0
+
+
+_pool = _HexPool()
+
+
+class _IdRandom(random.Random):
+    """The generator of the ids: re-seeding it or setting its state also drops the digits
+    drawn ahead, so the ids that follow come from the new seed or state (reproducible runs
+    seed it, see ``shrivenquant.runtime.ids``)."""
+
+    def seed(self, *args: Any, **kwargs: Any) -> None:
+        super().seed(*args, **kwargs)
+        _pool.clear()
+
+    def setstate(self, state: Any) -> None:
+        super().setstate(state)
+        _pool.clear()
+
+
+_rng = _IdRandom(os.urandom(32))
 
 
 def _random_uuid4() -> str:
-    n = (_rng.getrandbits(128) & _CLEAR) | _VERSION_BITS | _VARIANT_BITS
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    pool = _pool
+    pos = pool.pos
+    if pos >= len(pool.digits):
+        pool.refill()
+        pos = 0
+    pool.pos = pos + _HEX_PER_ID
+    h = pool.digits[pos : pos + _HEX_PER_ID]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def _reseed_after_fork() -> None:
-    _rng.seed(os.urandom(32))  # a forked child must not repeat its parent's ids
+    _rng.seed(os.urandom(32))  # a forked child must not repeat its parent's ids (nor digits)
 
 
 os.register_at_fork(after_in_child=_reseed_after_fork)

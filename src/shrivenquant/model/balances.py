@@ -8,10 +8,12 @@ from shrivenquant.model.identifiers import InstrumentId
 from shrivenquant.model.values import Money
 
 
-class AccountBalance(msgspec.Struct, frozen=True, kw_only=True):
+class AccountBalance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One currency's balance: ``total == locked + free``, all in the same currency.
 
-    ``locked`` is held against open orders (or margin); ``free`` can fund new orders.
+    ``locked`` is held against open orders (or margin); ``free`` can fund new orders. Holds
+    only values (no reference cycles possible), so the cyclic garbage collector does not track
+    it (``gc=False``): account states keep many.
     """
 
     total: Money
@@ -19,15 +21,18 @@ class AccountBalance(msgspec.Struct, frozen=True, kw_only=True):
     free: Money
 
     def __post_init__(self) -> None:
-        currency = self.total.currency
-        if self.locked.currency != currency or self.free.currency != currency:
+        total, locked, free = self.total, self.locked, self.free
+        currency = total.currency
+        if (locked.currency is not currency and locked.currency != currency) or (
+            free.currency is not currency and free.currency != currency
+        ):
             raise ValueError(
                 f"AccountBalance mixes currencies: total {self.total}, locked {self.locked}, "
                 f"free {self.free}"
             )
-        if self.locked.raw < 0:
+        if locked.raw < 0:
             raise ValueError(f"AccountBalance.locked must not be negative, got {self.locked}")
-        if self.total.raw != self.locked.raw + self.free.raw:
+        if total.raw != locked.raw + free.raw:
             raise ValueError(
                 f"AccountBalance must have total == locked + free, got total {self.total}, "
                 f"locked {self.locked}, free {self.free}"
@@ -39,8 +44,11 @@ class AccountBalance(msgspec.Struct, frozen=True, kw_only=True):
         return cls(total=total, locked=locked, free=total - locked)
 
 
-class MarginBalance(msgspec.Struct, frozen=True, kw_only=True):
-    """Margin held for one instrument (or the whole account when ``instrument_id`` is None)."""
+class MarginBalance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Margin held for one instrument (or the whole account when ``instrument_id`` is None).
+
+    Holds only values and an id, so it is not tracked by the cyclic garbage collector.
+    """
 
     initial: Money
     maintenance: Money

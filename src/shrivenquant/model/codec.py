@@ -23,6 +23,7 @@ from shrivenquant.model.currency import Currency
 from shrivenquant.model.data.bar import BarType
 from shrivenquant.model.messages import Command, Event, Message
 from shrivenquant.model.values import FIXED_PRECISION, Money, Price, Quantity
+from shrivenquant.model.wire_lowering import Lowering, lowering_for
 
 WIRE_SCALE: Final = FIXED_PRECISION
 """Decimal places of the raw integers in the MessagePack form."""
@@ -222,6 +223,8 @@ class MessageCodec:
         union: Any = Union[known]  # noqa: UP007 - a runtime union of classes
         self.types = known
         self._mp_encoder = msgspec.msgpack.Encoder(enc_hook=enc_hook_binary)
+        self._encode_mp = self._mp_encoder.encode
+        self._lowerings: dict[type, Lowering | None] = {}
         self._mp_decoder: msgspec.msgpack.Decoder[Message] = msgspec.msgpack.Decoder(
             union, dec_hook=dec_hook_binary
         )
@@ -231,8 +234,22 @@ class MessageCodec:
         )
 
     def encode(self, msg: Message) -> bytes:
-        """Encode to MessagePack bytes."""
-        return self._mp_encoder.encode(msg)
+        """Encode to MessagePack bytes.
+
+        Each message class is lowered to plain values by a function generated on first use
+        (see `shrivenquant.model.wire_lowering`): the same bytes to a decoder, without a
+        Python call per value.
+        """
+        try:
+            lower = self._lowerings[type(msg)]
+        except KeyError:
+            lower = self._lowerings[type(msg)] = lowering_for(type(msg))
+        if lower is not None:
+            try:
+                return self._encode_mp(lower(msg))
+            except AttributeError:
+                pass  # a field holds a value of another type than declared: encode as is
+        return self._encode_mp(msg)
 
     def decode(self, data: bytes | memoryview) -> Message:
         """Decode MessagePack bytes; raises `msgspec.DecodeError`/`ValidationError` on bad input."""

@@ -36,13 +36,20 @@ class Currency:
         currency_type: fiat, crypto or commodity.
     """
 
-    __slots__ = ("_code", "_currency_type", "_iso4217", "_name", "_precision")
+    # Plain read-only slots (``__setattr__`` refuses writes): read on every money operation,
+    # a slot costs a fraction of a property call.
+    __slots__ = ("code", "currency_type", "iso4217", "name", "precision")
 
-    _code: str
-    _precision: int
-    _iso4217: int
-    _name: str
-    _currency_type: CurrencyType
+    code: str
+    """The currency code, e.g. ``"USDT"``."""
+    precision: int
+    """Decimal places the currency is quoted and settled in."""
+    iso4217: int
+    """ISO 4217 numeric code, 0 when there is none."""
+    name: str
+    """Human-readable name."""
+    currency_type: CurrencyType
+    """Fiat, crypto or commodity."""
 
     def __init__(
         self,
@@ -67,36 +74,11 @@ class Currency:
                 f"currency {code!r}: currency_type must be a CurrencyType, got {currency_type!r}"
             )
         setter = object.__setattr__
-        setter(self, "_code", code)
-        setter(self, "_precision", precision)
-        setter(self, "_iso4217", iso4217)
-        setter(self, "_name", name)
-        setter(self, "_currency_type", currency_type)
-
-    @property
-    def code(self) -> str:
-        """The currency code, e.g. ``"USDT"``."""
-        return self._code
-
-    @property
-    def precision(self) -> int:
-        """Decimal places the currency is quoted and settled in."""
-        return self._precision
-
-    @property
-    def iso4217(self) -> int:
-        """ISO 4217 numeric code, 0 when there is none."""
-        return self._iso4217
-
-    @property
-    def name(self) -> str:
-        """Human-readable name."""
-        return self._name
-
-    @property
-    def currency_type(self) -> CurrencyType:
-        """Fiat, crypto or commodity."""
-        return self._currency_type
+        setter(self, "code", code)
+        setter(self, "precision", precision)
+        setter(self, "iso4217", iso4217)
+        setter(self, "name", name)
+        setter(self, "currency_type", currency_type)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Currency is immutable; cannot set {name!r}")
@@ -105,21 +87,23 @@ class Currency:
         raise AttributeError(f"Currency is immutable; cannot delete {name!r}")
 
     def __eq__(self, other: object) -> bool:
+        if other is self:  # the registry hands out one instance per code
+            return True
         if isinstance(other, Currency):
-            return self._code == other._code
+            return self.code == other.code
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._code)
+        return hash(self.code)
 
     def __str__(self) -> str:
-        return self._code
+        return self.code
 
     def __repr__(self) -> str:
         return (
-            f"Currency(code={self._code!r}, precision={self._precision}, "
-            f"iso4217={self._iso4217}, name={self._name!r}, "
-            f"currency_type=CurrencyType.{self._currency_type.name})"
+            f"Currency(code={self.code!r}, precision={self.precision}, "
+            f"iso4217={self.iso4217}, name={self.name!r}, "
+            f"currency_type=CurrencyType.{self.currency_type.name})"
         )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -132,7 +116,7 @@ class Currency:
         return self
 
     def _fields(self) -> tuple[str, int, int, str, CurrencyType]:
-        return (self._code, self._precision, self._iso4217, self._name, self._currency_type)
+        return (self.code, self.precision, self.iso4217, self.name, self.currency_type)
 
     @staticmethod
     def from_str(code: str) -> Currency:
@@ -162,15 +146,15 @@ class Currency:
         """
         if not isinstance(currency, Currency):
             raise TypeError(f"expected a Currency, got {type(currency).__name__}")
-        existing = _REGISTRY.get(currency._code)
+        existing = _REGISTRY.get(currency.code)
         if existing is not None and existing._fields() == currency._fields():
             return  # keep the instance already handed out
         if existing is not None and not overwrite:
             raise ValueError(
-                f"currency {currency._code!r} is already registered as {existing!r}; "
+                f"currency {currency.code!r} is already registered as {existing!r}; "
                 f"pass overwrite=True to replace it"
             )
-        _REGISTRY[currency._code] = currency
+        _REGISTRY[currency.code] = currency
 
     @staticmethod
     def is_registered(code: str) -> bool:
@@ -184,11 +168,11 @@ class Currency:
 
     def is_fiat(self) -> bool:
         """Return whether this is a fiat currency."""
-        return self._currency_type is CurrencyType.FIAT
+        return self.currency_type is CurrencyType.FIAT
 
     def is_crypto(self) -> bool:
         """Return whether this is a crypto asset."""
-        return self._currency_type is CurrencyType.CRYPTO
+        return self.currency_type is CurrencyType.CRYPTO
 
 
 def _validate_code(code: object) -> None:

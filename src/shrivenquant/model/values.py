@@ -326,6 +326,18 @@ class Money(FixedPoint):
 
         ``precision`` defaults to the currency's, or the fewest places that show ``raw`` exactly.
         """
+        if type(raw) is int and type(currency) is Currency and MIN_RAW <= raw <= MAX_RAW:
+            places = currency.precision if precision is None else precision
+            if (
+                type(places) is int
+                and currency.precision <= places <= FIXED_PRECISION
+                and not raw % STEP[places]
+            ):  # the common case, checked inline
+                new = _new(cls)
+                new._raw = raw
+                new._precision = places
+                new._currency = currency
+                return new
         check_raw(raw, "Money")
         currency = _as_currency(currency)
         if precision is None:
@@ -441,23 +453,31 @@ class Money(FixedPoint):
 
     def __add__(self, other: Money) -> Money:
         if type(other) is Money:
-            self._check_same_unit(other, "+")
-            return self._combine(self._raw + other._raw, other, "+")
+            return self._plus(other._raw, other, "+")
         self._reject_unitless(other, "+")
         return NotImplemented
 
     def __sub__(self, other: Money) -> Money:
         if type(other) is Money:
-            self._check_same_unit(other, "-")
-            return self._combine(self._raw - other._raw, other, "-")
+            return self._plus(-other._raw, other, "-")
         self._reject_unitless(other, "-")
         return NotImplemented
 
-    def _combine(self, raw: int, other: Money, operation: str) -> Money:
+    def _plus(self, other_raw: int, other: Money, operation: str) -> Money:
+        """``self + other_raw`` in ``other``'s currency: the body of ``+`` and ``-``, in one call
+        (they run on every booking)."""
+        currency = self._currency
+        if other._currency is not currency and other._currency != currency:
+            self._check_same_unit(other, operation)
+        raw = self._raw + other_raw
         if raw > MAX_RAW or raw < MIN_RAW:
             raise overflow("Money", f"{self} {operation} {other}")
+        new = _new(type(self))
+        new._raw = raw
         precision = self._precision
-        return self._with_raw(raw, precision if precision >= other._precision else other._precision)
+        new._precision = precision if precision >= other._precision else other._precision
+        new._currency = currency
+        return new
 
     def _reject_unitless(self, other: object, operation: str) -> None:
         self._reject(other, operation)

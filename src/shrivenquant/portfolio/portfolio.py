@@ -99,9 +99,18 @@ class Portfolio(Component, PortfolioQueries):
             log=self.log,
             publish=self._emit_account_state,
         )
+        # Order and position events matter only to accounts the portfolio calculates; without
+        # any, not listening spares the engine building position events nobody reads.
+        booking = (
+            (
+                (topics.order_events_all(), self._handle_order_event),
+                (topics.position_events_all(), self._handle_position_event),
+            )
+            if self._config.calculated_accounts
+            else ()
+        )
         self._subscriptions = (
-            (topics.order_events_all(), self._handle_order_event),
-            (topics.position_events_all(), self._handle_position_event),
+            *booking,
             (topics.account_state_all(), self._handle_account_state),
             (topics.quotes_all(), self._handle_quote),
             (topics.trades_all(), self._handle_trade),

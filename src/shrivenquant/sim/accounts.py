@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from operator import attrgetter
+from typing import cast
 
 from shrivenquant.core.uuid import UUID4
 from shrivenquant.model.accounts import CashAccount, MarginAccount
@@ -35,6 +37,8 @@ from shrivenquant.model.values import Money, Price, Quantity
 from shrivenquant.sim.config import SimulatedVenueConfig
 from shrivenquant.sim.orders import SimOrder
 from shrivenquant.sim.sink import VenueEventSink
+
+_code = attrgetter("code")  # the sort key of currencies
 
 _MARGIN_ONLY = (InstrumentClass.PERPETUAL, InstrumentClass.FUTURE)
 
@@ -262,7 +266,7 @@ class VenueAccount:
                 realized = realized + fill.commission  # the account books commission itself
         self.account.apply_fill(instrument, fill, realized)
         self.fills.append(fill)
-        if isinstance(self.account, MarginAccount):
+        if not self._is_cash:  # a MarginAccount (a flag test: isinstance on an ABC costs more)
             self._update_position_margin(instrument, fill.last_px)
         self.dirty = True
 
@@ -284,10 +288,10 @@ class VenueAccount:
         account = self.account
         balances = account.balances()
         margins: list[MarginBalance] = []
-        if isinstance(account, MarginAccount):
-            held = account.margins()
+        if not self._is_cash:
+            held = cast(MarginAccount, account).margins()
             margins = [held[i] for i in sorted(held, key=str)]
-        return [balances[c] for c in sorted(balances, key=lambda c: c.code)], margins
+        return [balances[c] for c in sorted(balances, key=_code)], margins
 
     def state(self, ts_event: int) -> AccountState:
         """The account's current balances and margins as a reported `AccountState`."""

@@ -1,3 +1,4 @@
+import os
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -5,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shrivenquant.core import uuid as uuid_module
 from shrivenquant.core.errors import (
     AuthError,
     BugError,
@@ -99,3 +101,41 @@ def test_generated_uuid4_are_rfc_4122_version_4_and_unique() -> None:
         parsed = uuid.UUID(value)
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
+
+
+def test_generated_uuid4_use_every_variant_digit_and_parse_back() -> None:
+    values = [UUID4().value for _ in range(2_000)]  # several batches of drawn digits
+    assert {v[19] for v in values} == set("89ab")
+    assert all(UUID4(v).value == v and uuid.UUID(v).version == 4 for v in values)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_repeat_the_parents_next_ids() -> None:
+    UUID4()  # digits are drawn ahead of use: the child must not reuse them
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        os.write(write, ",".join(UUID4().value for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        child = set(pipe.read().decode().split(","))
+    os.waitpid(pid, 0)
+    parent = {UUID4().value for _ in range(5)}
+    assert len(child) == 5
+    assert not child & parent
+
+
+def test_reseeding_the_id_generator_repeats_the_ids_that_follow() -> None:
+    rng = uuid_module._rng
+    saved = rng.getstate()
+    UUID4()  # digits drawn ahead from the old state must not leak into the seeded ids
+    try:
+        rng.seed(11)
+        first = [UUID4().value for _ in range(300)]
+        rng.seed(11)
+        assert [UUID4().value for _ in range(300)] == first
+    finally:
+        rng.setstate(saved)
+    assert UUID4().value not in first

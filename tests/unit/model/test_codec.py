@@ -3,7 +3,7 @@ import json
 import msgspec
 import pytest
 
-from shrivenquant.model.codec import MessageCodec, all_message_types
+from shrivenquant.model.codec import MessageCodec, all_message_types, enc_hook_binary
 from shrivenquant.model.data import QuoteTick
 from shrivenquant.model.messages import Message
 from shrivenquant.testkit.stubs import TestDataStubs, TestMessageStubs
@@ -84,3 +84,39 @@ def test_bad_binary_values_are_refused_with_the_field_named(bad: object) -> None
     doc["size"] = bad
     with pytest.raises(msgspec.ValidationError, match=r"\$\.size"):
         CODEC.decode(msgspec.msgpack.encode(doc))
+
+
+def _struct_encoding(msg: Message) -> bytes:
+    """The message encoded as a struct, with a value hook only (no lowering)."""
+    return msgspec.msgpack.Encoder(enc_hook=enc_hook_binary).encode(msg)
+
+
+@pytest.mark.parametrize("msg", EXAMPLES, ids=lambda m: type(m).__name__)
+def test_lowered_encoding_is_the_same_map_as_the_struct_encoding(msg: Message) -> None:
+    lowered = CODEC.encode(msg)
+    plain = _struct_encoding(msg)
+    # the same keys in the same order with the same values (only a map header may be narrower)
+    assert list(msgspec.msgpack.decode(lowered).items()) == list(
+        msgspec.msgpack.decode(plain).items()
+    )
+    assert CODEC.decode(plain) == CODEC.decode(lowered) == msg
+
+
+def test_a_field_holding_another_type_than_declared_is_encoded_as_it_is() -> None:
+    tick = TestDataStubs.trade_tick()
+    odd = msgspec.structs.replace(tick, trade_id="T-1")  # a str where a TradeId is declared
+    raw = msgspec.msgpack.decode(CODEC.encode(odd))
+    assert raw == msgspec.msgpack.decode(_struct_encoding(odd))
+    assert raw["trade_id"] == "T-1"
+
+
+def test_defaults_are_omitted_and_non_defaults_kept_like_the_struct_encoding() -> None:
+    fill = next(m for m in EXAMPLES if type(m).__name__ == "OrderFilled")
+    for changed in (
+        fill,
+        msgspec.structs.replace(fill, reconciliation=True),
+        msgspec.structs.replace(fill, position_id=None),
+    ):
+        assert msgspec.msgpack.decode(CODEC.encode(changed)) == msgspec.msgpack.decode(
+            _struct_encoding(changed)
+        )

@@ -10,7 +10,7 @@ from shrivenquant.core.clock import TestClock
 from shrivenquant.model.currency import USDT
 from shrivenquant.model.enums import AccountType, OrderSide
 from shrivenquant.model.events import AccountState
-from shrivenquant.model.identifiers import TraderId
+from shrivenquant.model.identifiers import AccountId, StrategyId, TraderId
 from shrivenquant.model.values import Money, Price
 from shrivenquant.portfolio import ALL_ACCOUNTS, Portfolio, PortfolioConfig
 from shrivenquant.testkit.instruments import TestInstrumentProvider
@@ -103,3 +103,19 @@ def test_without_an_engine_calculated_states_are_published(make_harness: Any) ->
     h.exec.submit(PERP, OrderSide.BUY, "0.010", "50000.0")
     assert len(h.states) == 2
     assert h.states[-1].reported is False
+
+
+def test_order_and_position_events_are_heard_only_when_accounts_are_calculated(
+    make_harness: Any,
+) -> None:
+    strategy = StrategyId("S-1")
+    reported = make_harness(None, [PERP])
+    assert not reported.bus.has_subscribers(topics.position_events(strategy))
+    assert not reported.bus.has_subscribers(topics.order_events(strategy))
+    assert reported.bus.has_subscribers(topics.account_state(AccountId("BINANCE-001")))
+
+    calculated = make_harness(CALCULATED, [PERP])
+    assert calculated.bus.has_subscribers(topics.position_events(strategy))
+    assert calculated.bus.has_subscribers(topics.order_events(strategy))
+    calculated.portfolio.stop()
+    assert not calculated.bus.has_subscribers(topics.position_events(strategy))

@@ -111,10 +111,14 @@ class Account(ABC):
                 f"{event.base_currency}"
             )
         balances = dict(self._balances)
+        base = self.base_currency
+        validate = self._validate_balance
+        operation = lambda: f"applying state {event.event_id}"  # noqa: E731 - text only on error
         for balance in event.balances:
             currency = balance.total.currency
-            self._check_currency(currency, "AccountState")
-            self._validate_balance(balance, lambda: f"applying state {event.event_id}")
+            if base is not None and currency is not base:
+                self._check_currency(currency, "AccountState")
+            validate(balance, operation)
             balances[currency] = balance
         self._apply_margins(event.margins)
         self._balances = balances
@@ -303,20 +307,25 @@ class Account(ABC):
 
     def _book(self, legs: Iterable[Money], operation: Operation) -> None:
         """Add amounts to the totals of their currencies, all or nothing."""
+        base = self.base_currency
         changes: dict[Currency, Money] = {}
         for leg in legs:
             currency = leg.currency
-            self._check_currency(currency, operation)
+            if base is not None and currency is not base:
+                self._check_currency(currency, operation)
             earlier = changes.get(currency)
             changes[currency] = leg if earlier is None else earlier + leg
         balances = self._balances
+        validate = self._validate_balance
         updated: dict[Currency, AccountBalance] = {}
         for currency, change in changes.items():
             current = balances.get(currency)
-            total = change if current is None else current.total + change
-            locked = zero(currency) if current is None else current.locked
-            balance = AccountBalance.from_total_locked(total, locked)
-            self._validate_balance(balance, operation)
+            if current is None:
+                total, locked = change, zero(currency)
+            else:
+                total, locked = current.total + change, current.locked
+            balance = AccountBalance(total=total, locked=locked, free=total - locked)
+            validate(balance, operation)
             updated[currency] = balance
         balances.update(updated)
 

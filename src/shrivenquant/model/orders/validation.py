@@ -59,8 +59,21 @@ class OrderRules:
     time_in_force: frozenset[TimeInForce] = field(default=ALL_TIME_IN_FORCE)
 
 
+# The last (init, rules) found valid: an order is checked when the OMS creates it and again
+# when the venue receives the same (immutable) init; the second check is an identity test.
+_last_valid: list[tuple[OrderInitialized, OrderRules] | None] = [None]
+
+
 def check_order_init(init: OrderInitialized, rules: OrderRules) -> None:
     """Raise ``ValueError`` naming the field if ``init`` breaks ``rules``."""
+    last = _last_valid[0]
+    if last is not None and last[0] is init and last[1] is rules:
+        return
+    _check_order_init(init, rules)
+    _last_valid[0] = (init, rules)
+
+
+def _check_order_init(init: OrderInitialized, rules: OrderRules) -> None:
     if init.order_type is not rules.order_type:
         raise ValueError(f"{_where(init)}: order_type must be {rules.order_type}")
     if init.order_side not in (OrderSide.BUY, OrderSide.SELL):
