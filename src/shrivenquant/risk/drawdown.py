@@ -185,10 +185,14 @@ class DrawdownMonitor:
         watch.recorded_ns = now
         return Baseline(account_id, watch.day, pnl, equity)
 
-    def next_day_ns(self) -> int | None:
-        """When the earliest next trading day of a watched account starts (None: no day is
-        known yet)."""
-        starts = [watch.day_ends for watch in self._watches.values() if watch.day_ends > 0]
+    def next_day_ns(self, now: int) -> int | None:
+        """When the earliest next trading day of a watched account starts after ``now`` (None:
+        no such day is known).
+
+        A watch whose day has ended without a new one known (its PnL could not be measured at
+        the roll) is left out: the day rolls at the next evaluation that measures it.
+        """
+        starts = [watch.day_ends for watch in self._watches.values() if watch.day_ends > now]
         return min(starts) if starts else None
 
     def evaluate(self, now: int) -> list[Outcome]:

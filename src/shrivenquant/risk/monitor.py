@@ -253,7 +253,7 @@ class RiskMonitor:
         next trading day of the drawdown rules."""
         drawdown = self._engine.drawdown
         self._act(drawdown.evaluate(now))
-        next_day = drawdown.next_day_ns()
+        next_day = drawdown.next_day_ns(now)
         if next_day is not None:
             self._alerts.arm(_DAY_ROLL, next_day, self.evaluate)
         if drawdown.unmeasured:

@@ -129,6 +129,34 @@ def test_the_day_rolls_without_any_data() -> None:
     assert TradingStateCause.NEW_TRADING_DAY in entry_causes
 
 
+def test_a_day_roll_that_cannot_measure_pnl_waits_for_the_next_evaluation() -> None:
+    h, pnl = drawdown_harness()
+    h.advance(1)
+    pnl.set(BINANCE, "-1000")
+    h.quote(BTC_SPOT, "49000.00")
+    assert halted(h)
+    pnl.pnl.clear()  # no marks at the roll: the PnL cannot be measured
+    asked: list[object] = []
+    total_pnls = pnl.total_pnls
+
+    def counted(venue: Any = None, **kwargs: Any) -> Any:
+        asked.append(venue)
+        if len(asked) > 10:  # the alert re-arming at the same instant, for ever
+            raise AssertionError("the day-roll alert keeps firing")
+        return total_pnls(venue, **kwargs)
+
+    pnl.total_pnls = counted  # type: ignore[method-assign]
+    midnight = int(datetime(2025, 3, 4, tzinfo=UTC).timestamp()) * SECOND
+    h.clock.advance_time(midnight + SECOND)
+    assert len(asked) == 1  # the roll was tried once
+    assert "RiskEngine-day-roll" not in h.clock.timer_names
+    assert halted(h)
+    pnl.set(BINANCE, "0")  # measurable again: the next market data rolls the day
+    h.quote(BTC_SPOT, "49000.00")
+    assert not halted(h)
+    assert h.clock.next_time_ns("RiskEngine-day-roll") == midnight + 86_400 * SECOND
+
+
 def test_stale_data_refuses_orders_after_the_data_stops_with_no_event_at_all() -> None:
     h = RiskHarness(RiskConfig.from_mapping({"stale_data_breaker": {"max_age_secs": 5}}))
     h.quote(BTC_SPOT, "50000.00")
