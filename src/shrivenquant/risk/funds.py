@@ -94,7 +94,8 @@ class FundsCheck:
         table.account = account
         table.margin_model = model
         table.funds_buy = table.funds_sell = None
-        if isinstance(model, CashMarginModel):
+        # Exactly the engine's cash model: an override deriving from it keeps its requirement.
+        if type(model) is CashMarginModel:
             for sign in (1, -1):
                 funds = model.linear(table.instrument, sign)
                 if funds is not None:
