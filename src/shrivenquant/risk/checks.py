@@ -345,7 +345,7 @@ class PreTradeChecks:
         if value_px <= 0:
             return (
                 RiskReason.NO_MARKET_PRICE,
-                f"{instrument_id}: no price to value the order (no quote or trade yet)",
+                f"{instrument_id}: no price to value the order (no quote, trade or bar yet)",
             )
         denial = check_notional(table, table.notional(qty, value_px))
         if denial is not None:
