@@ -23,7 +23,7 @@ from shrivenquant.model.currency import Currency
 from shrivenquant.model.data.bar import BarType
 from shrivenquant.model.messages import Command, Event, Message
 from shrivenquant.model.values import FIXED_PRECISION, Money, Price, Quantity
-from shrivenquant.model.wire_lowering import Lowering, lowering_for
+from shrivenquant.model.wire_lowering import Lowering, lowering_for, raw_out
 
 WIRE_SCALE: Final = FIXED_PRECISION
 """Decimal places of the raw integers in the MessagePack form."""
@@ -109,15 +109,6 @@ def dec_hook(typ: type, obj: Any) -> Any:
     return parser(obj)
 
 
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
-
-
-def _raw_out(raw: int) -> int | str:
-    # MessagePack integers stop at 64 bits; the rare larger raw value travels as digits.
-    return raw if _INT64_MIN <= raw <= _INT64_MAX else str(raw)
-
-
 def _raw_in(value: object) -> int:
     if type(value) is int:
         return value
@@ -127,11 +118,11 @@ def _raw_in(value: object) -> int:
 
 
 def _encode_scalar(obj: Price | Quantity) -> tuple[int | str, int]:
-    return (_raw_out(obj.raw), obj.precision)
+    return (raw_out(obj.raw), obj.precision)
 
 
 def _encode_money(obj: Money) -> tuple[int | str, int, str]:
-    return (_raw_out(obj.raw), obj.precision, obj.currency.code)
+    return (raw_out(obj.raw), obj.precision, obj.currency.code)
 
 
 # One dictionary look-up per value; identifiers and UUIDs read their string slot directly.

@@ -38,13 +38,14 @@ _INT64_MAX: Final = 2**63 - 1
 _EMPTY_FACTORIES: Final = (list, dict, set)
 
 
-def _raw_out(raw: int) -> int | str:
-    # MessagePack integers stop at 64 bits; the rare larger raw value travels as digits.
+def raw_out(raw: int) -> int | str:
+    """A raw fixed-point value as it travels in MessagePack: the int, or its digits when it
+    does not fit in 64 bits (MessagePack integers stop there; the rare larger value)."""
     return raw if _INT64_MIN <= raw <= _INT64_MAX else str(raw)
 
 
 def _raw(source: str) -> str:
-    """The expression of a raw value as `_raw_out` gives it, inline (no call per value)."""
+    """The expression of a raw value as `raw_out` gives it, inline (no call per value)."""
     return f"({source}._raw if _MIN <= {source}._raw <= _MAX else _raw_out({source}._raw))"
 
 
@@ -52,7 +53,7 @@ class _Generator:
     """Writes the source of the lowering functions of one struct class and the ones it nests."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_raw_out": _raw_out, "_MIN": _INT64_MIN}
+        self.namespace: dict[str, Any] = {"_raw_out": raw_out, "_MIN": _INT64_MIN}
         self.namespace["_MAX"] = _INT64_MAX
         self._names: dict[type, str] = {}
         self._sources: list[str] = []
@@ -162,4 +163,4 @@ def lowering_for(cls: type) -> Lowering | None:
     return _Generator().compile(cls)
 
 
-__all__ = ["Lowering", "lowering_for"]
+__all__ = ["Lowering", "lowering_for", "raw_out"]
