@@ -11,11 +11,11 @@ import msgspec
 import pytest
 
 from shrivenquant.model.currency import EUR, INR, USDT, Currency
-from shrivenquant.model.enums import InstrumentClass, OrderSide, OrderType, TradingState
+from shrivenquant.model.enums import OrderSide, OrderType, TradingState
 from shrivenquant.model.events import RiskScope
 from shrivenquant.model.identifiers import AccountId, InstrumentId, OrderListId, StrategyId
 from shrivenquant.model.values import Money, Quantity
-from shrivenquant.risk import CashMarginModel, RiskConfig, RiskReason
+from shrivenquant.risk import RiskConfig, RiskReason
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
 from .conftest import (
@@ -452,21 +452,6 @@ def test_a_cash_buy_needs_notional_plus_fee() -> None:
     h = harness(account=cash_account({USDT: "9999.99"}), auto_submit=False, auto_accept=False)
     assert_boundary(h, (BUY, "0.1998", "50000.00"), (BUY, "0.00001", "50000.00"),
                     RiskReason.INSUFFICIENT_BALANCE, )  # fmt: skip
-
-
-def test_an_override_deriving_from_the_cash_model_keeps_its_own_requirement() -> None:
-    class DoubleCash(CashMarginModel):
-        """A cash model that asks twice the notional (a user's override)."""
-
-        def requirement(self, *args: Any) -> tuple[Currency, int]:
-            currency, needed = super().requirement(*args)
-            return currency, 2 * needed
-
-    override = {InstrumentClass.SPOT: DoubleCash()}
-    h = harness(account=cash_account({USDT: "9999.99"}), auto_submit=False, auto_accept=False,
-                risk_kwargs={"margin_overrides": override})  # fmt: skip
-    assert_boundary(h, (BUY, "0.0999", "50000.00"), (BUY, "0.0001", "50000.00"),
-                    RiskReason.INSUFFICIENT_BALANCE)  # fmt: skip
 
 
 def test_orders_in_flight_count_against_the_balance() -> None:

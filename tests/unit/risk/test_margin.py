@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shrivenquant.model.balances import MarginBalance
-from shrivenquant.model.currency import USDT
-from shrivenquant.model.enums import OrderSide
+from shrivenquant.model.currency import USDT, Currency
+from shrivenquant.model.enums import InstrumentClass, OrderSide
 from shrivenquant.model.events import MarginWarning
 from shrivenquant.model.values import Money, Price, Quantity
 from shrivenquant.risk import (
@@ -20,6 +21,7 @@ from shrivenquant.risk import (
     LeverageTier,
     MarginDenied,
     RiskConfig,
+    RiskReason,
 )
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
@@ -118,3 +120,24 @@ def test_equity_below_maintenance_margin_warns_once_and_again_on_recovery() -> N
     account.clear_margin(BTC_PERP.id)
     market_moves(h, 1)
     assert [w.breached for w in h.events_of(MarginWarning)] == [True, False]
+
+
+def test_an_override_deriving_from_the_cash_model_keeps_its_own_requirement() -> None:
+    class DoubleCash(CashMarginModel):
+        """A cash model that asks twice the notional (a user's override)."""
+
+        def requirement(self, *args: Any) -> tuple[Currency, int]:
+            currency, needed = super().requirement(*args)
+            return currency, 2 * needed
+
+    override = {InstrumentClass.SPOT: DoubleCash()}
+    h = RiskHarness(
+        account=cash_account({USDT: "9999.99"}),
+        auto_submit=False,
+        auto_accept=False,
+        risk_kwargs={"margin_overrides": override},
+    )
+    # Twice (4995 + the 0.1 % fee) is all 9999.99; any more is refused.
+    assert h.denial(h.order(OrderSide.BUY, "0.0999", "50000.00")) is None
+    refused = h.order(OrderSide.BUY, "0.0001", "50000.00")
+    assert h.code(refused) is RiskReason.INSUFFICIENT_BALANCE
