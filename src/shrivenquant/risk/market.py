@@ -99,11 +99,7 @@ class MarketPrices:
     def reference(self, key: str) -> int:
         """The reference price of an instrument (raw), 0 when there is none."""
         state = self.states.get(key)
-        return 0 if state is None else self.reference_of(state)
-
-    def reference_of(self, state: PriceState) -> int:
-        """The reference price of an instrument's price state (raw), 0 when there is none."""
-        return state.reference
+        return 0 if state is None else state.reference
 
     def _derive(self, state: PriceState) -> int:
         """The reference price from the state's prices (computed once per update, read by

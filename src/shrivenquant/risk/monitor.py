@@ -42,6 +42,7 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.risk.breakers import MarketMoveBreaker, VenueErrorBreaker
 from shrivenquant.risk.config_sections import DrawdownAction
 from shrivenquant.risk.drawdown import Baseline, Breach, DayRolled, Outcome
+from shrivenquant.risk.market import PriceState
 from shrivenquant.risk.schedule import EvaluationSchedule, OneShotAlerts
 from shrivenquant.risk.sources import PortfolioSource
 
@@ -139,27 +140,21 @@ class RiskMonitor:
     # -- market data -------------------------------------------------------------------------
 
     def _on_quote(self, quote: QuoteTick) -> None:
-        prices = self._engine.prices
-        state = prices.on_quote(quote, quote.ts_init)
-        if self._market_move is not None:
-            key = quote.instrument_id.value
-            self._market_move.on_price(key, prices.reference_of(state), quote.ts_init)
-        self._schedule.on_event()
+        state = self._engine.prices.on_quote(quote, quote.ts_init)
+        self._priced(quote.instrument_id.value, state, quote.ts_init)
 
     def _on_trade(self, trade: TradeTick) -> None:
-        prices = self._engine.prices
-        state = prices.on_trade(trade, trade.ts_init)
-        if self._market_move is not None:
-            key = trade.instrument_id.value
-            self._market_move.on_price(key, prices.reference_of(state), trade.ts_init)
-        self._schedule.on_event()
+        state = self._engine.prices.on_trade(trade, trade.ts_init)
+        self._priced(trade.instrument_id.value, state, trade.ts_init)
 
     def _on_bar(self, bar: Bar) -> None:
-        prices = self._engine.prices
-        state = prices.on_bar(bar, bar.ts_init)
+        state = self._engine.prices.on_bar(bar, bar.ts_init)
+        self._priced(bar.bar_type.instrument_id.value, state, bar.ts_init)
+
+    def _priced(self, key: str, state: PriceState, ts: int) -> None:
+        """An instrument's prices moved: feed the market-move breaker, schedule the evaluation."""
         if self._market_move is not None:
-            key = bar.bar_type.instrument_id.value
-            self._market_move.on_price(key, prices.reference_of(state), bar.ts_init)
+            self._market_move.on_price(key, state.reference, ts)
         self._schedule.on_event()
 
     def _trip_instrument(self, key: str, reason: str, until: int) -> None:
