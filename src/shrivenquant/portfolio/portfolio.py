@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from shrivenquant.bus import topics
+from shrivenquant.bus import priorities, topics
 from shrivenquant.bus.component import Component
 from shrivenquant.bus.message_bus import MessageBus
 from shrivenquant.cache import Cache
@@ -131,7 +131,7 @@ class Portfolio(Component, PortfolioQueries):
     # -- lifecycle -------------------------------------------------------------------------
     def _on_start(self) -> None:
         for topic, handler in self._subscriptions:
-            self.bus.subscribe(topic, handler)
+            self.bus.subscribe(topic, handler, priorities.PORTFOLIO)
         self.bus.register(topics.PORTFOLIO_UPDATE_ACCOUNT, self.update_account)
         self._rates.add_instruments(self._cache.instruments())
         for instrument_id in self._cache.instrument_ids():  # prices cached before the start

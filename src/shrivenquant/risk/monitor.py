@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from shrivenquant.bus import topics
+from shrivenquant.bus import priorities, topics
 from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.core.uuid import UUID4
 from shrivenquant.model.accounts import MarginAccount
@@ -115,7 +115,7 @@ class RiskMonitor:
         """Subscribe, and evaluate once (baselines, and the alerts time alone needs)."""
         engine = self._engine
         for topic, handler in self._subscriptions:
-            engine.bus.subscribe(topic, handler)
+            engine.bus.subscribe(topic, handler, priorities.RISK)
         self._schedule.run(engine.clock.timestamp_ns())
         self._arm_timeouts(engine.clock.timestamp_ns())
 
