@@ -64,6 +64,11 @@ class MarketQueries:
         """The latest bar of ``bar_type``, or None."""
         return self._market.bars.get(bar_type)
 
+    def bar_types(self, instrument_id: InstrumentId | None = None) -> list[BarType]:
+        """The bar types with a cached bar, optionally of one instrument."""
+        keys = self._market.bars
+        return [b for b in keys if instrument_id is None or b.instrument_id == instrument_id]
+
     def price(self, instrument_id: InstrumentId, price_type: PriceType) -> Price | None:
         """The latest BID, ASK or MID (from the quote) or LAST (from the trade) price.
 

@@ -1,9 +1,11 @@
 """The latest market prices the risk engine checks against, as raw fixed-point ints.
 
 One `PriceState` per instrument (keyed by the instrument id's string) holds the best bid, best
-ask, last trade and last bar close (0: not seen) and when the last update arrived (``ts``, our
-clock, for the stale-data breaker). A bar's close stands in for the market only where there is
-no quote or trade: a run on bars alone is valued at the closes, and a bar counts as fresh data.
+ask, last trade and last bar close (0: not seen), when each arrived, and when the last update
+of any kind arrived (``ts``, our clock, for the stale-data breaker). A bar's close stands in for
+the market where there is no quote or trade, or where none arrived during the latest bar (since
+the bar before it): a run on bars alone is valued at the closes, a bar counts as fresh data, and
+a feed whose quotes stopped while its bars go on is not priced at the last quote for ever.
 ``version`` grows with every update, so exposure totals valued at these prices know when to
 recompute.
 """
@@ -17,9 +19,21 @@ from shrivenquant.risk.config_sections import ReferencePrice
 
 class PriceState:
     """Latest bid, ask, last trade and bar close of one instrument (raw ints, 0 when unknown),
-    and the reference price derived from them at the last update (``reference``)."""
+    when the quote and trade arrived and when the bar before the latest one did (``bar_start_ts``;
+    -1: never), and the reference price derived from them at the last update (``reference``)."""
 
-    __slots__ = ("ask", "bid", "close", "last", "reference", "ts")
+    __slots__ = (
+        "ask",
+        "bar_start_ts",
+        "bid",
+        "close",
+        "close_ts",
+        "last",
+        "quote_ts",
+        "reference",
+        "trade_ts",
+        "ts",
+    )
 
     def __init__(self) -> None:
         self.bid = 0
@@ -28,6 +42,10 @@ class PriceState:
         self.close = 0
         self.reference = 0
         self.ts = -1
+        self.quote_ts = -1
+        self.trade_ts = -1
+        self.close_ts = -1
+        self.bar_start_ts = -1
 
 
 class MarketPrices:
@@ -53,7 +71,7 @@ class MarketPrices:
             state = self.states[key] = PriceState()
         state.bid = quote.bid_price.raw
         state.ask = quote.ask_price.raw
-        state.ts = ts
+        state.ts = state.quote_ts = ts
         state.reference = self._derive(state)
         self.version += 1
         return state
@@ -65,7 +83,7 @@ class MarketPrices:
         if state is None:
             state = self.states[key] = PriceState()
         state.last = trade.price.raw
-        state.ts = ts
+        state.ts = state.trade_ts = ts
         state.reference = self._derive(state)
         self.version += 1
         return state
@@ -77,24 +95,29 @@ class MarketPrices:
         if state is None:
             state = self.states[key] = PriceState()
         state.close = bar.close.raw
-        state.ts = ts
+        state.bar_start_ts = state.close_ts
+        state.ts = state.close_ts = ts
         state.reference = self._derive(state)
         self.version += 1
         return state
 
     def seed(self, cache: Cache) -> None:
-        """Take the latest quotes and trades already in the cache."""
+        """Take the latest quotes, trades and bars already in the cache (each at the time it
+        was received, so the freshest of them counts as the last update)."""
         for instrument_id in cache.instrument_ids():
+            bars = [b for t in cache.bar_types(instrument_id) if (b := cache.bar(t)) is not None]
+            if bars:
+                bar = max(bars, key=lambda b: b.ts_init)
+                self.on_bar(bar, bar.ts_init)
             quote = cache.quote(instrument_id)
             if quote is not None:
                 self.on_quote(quote, quote.ts_init)
             trade = cache.trade(instrument_id)
             if trade is not None:
-                self.on_trade(trade, max(trade.ts_init, self._ts(instrument_id.value)))
-
-    def _ts(self, key: str) -> int:
-        state = self.states.get(key)
-        return -1 if state is None else state.ts
+                self.on_trade(trade, trade.ts_init)
+            state = self.states.get(instrument_id.value)
+            if state is not None:
+                state.ts = max(state.quote_ts, state.trade_ts, state.close_ts)
 
     def reference(self, key: str) -> int:
         """The reference price of an instrument (raw), 0 when there is none."""
@@ -104,17 +127,19 @@ class MarketPrices:
     def _derive(self, state: PriceState) -> int:
         """The reference price from the state's prices (computed once per update, read by
         every order)."""
+        since = state.bar_start_ts  # a quote or trade older than the latest bar's start is stale
         bid, ask = state.bid, state.ask
-        mid = (bid + ask) // 2 if bid > 0 and ask > 0 else 0
+        mid = (bid + ask) // 2 if bid > 0 and ask > 0 and state.quote_ts >= since else 0
+        last = state.last if state.trade_ts >= since else 0
         if self._use_mid:
-            return mid or state.last or state.close
-        return state.last or mid or state.close
+            return mid or last or state.close
+        return last or mid or state.close
 
     def execution(self, key: str, sign: int) -> int:
         """What a market order would likely pay: the ask to buy, the bid to sell (raw), else
         the reference price; 0 when unknown."""
         state = self.states.get(key)
-        if state is not None:
+        if state is not None and state.quote_ts >= state.bar_start_ts:
             side = state.ask if sign > 0 else state.bid
             if side > 0:
                 return side

@@ -231,6 +231,17 @@ class TestAccountsAndMarket:
         with pytest.raises(TypeError, match="not a list"):
             cache.book(btc.id, list)
 
+    def test_bars_by_bar_type(self) -> None:
+        cache = Cache()
+        bar = TestDataStubs.bar()
+        assert cache.bar_types() == []
+        cache.add_bar(bar)
+        assert cache.bar_types() == [bar.bar_type]
+        assert cache.bar_types(bar.bar_type.instrument_id) == [bar.bar_type]
+        assert cache.bar_types(ETH) == []
+        assert cache.bar(bar.bar_type) is bar
+        assert cache.view().bar_types() == [bar.bar_type]
+
 
 class TestView:
     def test_view_reads_live_and_cannot_write(self) -> None:

@@ -217,3 +217,29 @@ def test_bars_keep_the_data_fresh_and_feed_the_market_move_breaker() -> None:
     publish_bar(h, "44000.01")  # more than 10 % above the window's low of 40000
     scope = RiskScope(instrument_id=BTC_SPOT.id)
     assert h.risk.trading_state(scope) is TradingState.HALTED
+
+
+def test_a_quote_older_than_the_latest_bar_gives_way_to_its_close() -> None:
+    h = bar_harness({"limits": {"price_band_pct": "0.05"}})
+    publish_bar(h, "40000.00")
+    h.advance(30)
+    h.quote(BTC_SPOT, "50000.00")
+    h.advance(30)
+    publish_bar(h, "41000.00")  # the quote arrived during this bar: it is still the market
+    assert h.passed(h.order(BUY, "0.1", "49000.00"))
+    h.advance(60)
+    publish_bar(h, "42000.00")  # a whole bar without a quote: the quotes stopped
+    assert h.passed(h.order(BUY, "0.1", "41000.00"))
+    assert h.code(h.order(BUY, "0.1", "49000.00")) is RiskReason.PRICE_BAND
+    h.quote(BTC_SPOT, "50000.00")  # quotes are back
+    assert h.passed(h.order(BUY, "0.1", "49000.00"))
+
+
+def test_a_restart_on_bars_alone_prices_orders_at_the_cached_close() -> None:
+    h = bar_harness({"instrument_limits": {str(BTC_SPOT.id): {"max_order_notional": "5000"}}})
+    publish_bar(h, "40000.00")
+    h.risk.stop()
+    h.risk.reset()  # forgets every price
+    h.risk.start()
+    assert h.passed(h.order(BUY, "0.1", None))  # 4000 at the cached close
+    assert h.code(h.order(BUY, "0.2", None)) is RiskReason.MAX_ORDER_NOTIONAL
