@@ -64,35 +64,44 @@ class UUID4:
 # Message ids need uniqueness, not secrecy: a PRNG seeded from the OS is ~20x faster than a
 # system call per id. Never use these ids as secrets or tokens. Random hex digits are drawn
 # for _BATCH ids at a time (one big integer formatted once); each id takes 32 of them, with the
-# version digit set to 4 and the variant digit mapped into 8..b.
+# version digit set to 4 and the variant digit mapped into 8..b. The batch is formatted into a
+# list popped from its end (in drawing order): ``list.pop`` is atomic, so ids made on several
+# threads never repeat.
 _BATCH: Final = 256
 _HEX_PER_ID: Final = 32
 _VARIANT_DIGIT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-class _HexPool:
-    __slots__ = ("digits", "pos")
+class _IdPool:
+    __slots__ = ("ids",)
 
     def __init__(self) -> None:
-        self.digits = ""
-        self.pos = 0
+        self.ids: list[str] = []
 
-    def refill(self) -> None:
-        self.digits = f"{_rng.getrandbits(4 * _HEX_PER_ID * _BATCH):0{_HEX_PER_ID * _BATCH}x}"
-        self.pos = 0
+    def refill(self) -> list[str]:
+        digits = f"{_rng.getrandbits(4 * _HEX_PER_ID * _BATCH):0{_HEX_PER_ID * _BATCH}x}"
+        variant = _VARIANT_DIGIT
+        ids = [
+            f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:]}"
+            for h in (
+                digits[pos : pos + _HEX_PER_ID]
+                for pos in range(len(digits) - _HEX_PER_ID, -1, -_HEX_PER_ID)
+            )
+        ]
+        self.ids = ids
+        return ids
 
     def clear(self) -> None:
-        self.digits = ""
-        self.pos = 0
+        self.ids = []
 
 
-_pool = _HexPool()
+_pool = _IdPool()
 
 
 class _IdRandom(random.Random):
-    """The generator of the ids: re-seeding it or setting its state also drops the digits
-    drawn ahead, so the ids that follow come from the new seed or state (reproducible runs
-    seed it, see ``shrivenquant.runtime.ids``)."""
+    """The generator of the ids: re-seeding it or setting its state also drops the ids drawn
+    ahead, so the ids that follow come from the new seed or state (reproducible runs seed it,
+    see ``shrivenquant.runtime.ids``)."""
 
     def seed(self, *args: Any, **kwargs: Any) -> None:
         super().seed(*args, **kwargs)
@@ -107,14 +116,10 @@ _rng = _IdRandom(os.urandom(32))
 
 
 def _random_uuid4() -> str:
-    pool = _pool
-    pos = pool.pos
-    if pos >= len(pool.digits):
-        pool.refill()
-        pos = 0
-    pool.pos = pos + _HEX_PER_ID
-    h = pool.digits[pos : pos + _HEX_PER_ID]
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
+    try:
+        return _pool.ids.pop()
+    except IndexError:
+        return _pool.refill().pop()
 
 
 def _reseed_after_fork() -> None:

@@ -1,4 +1,6 @@
 import os
+import sys
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -139,3 +141,23 @@ def test_reseeding_the_id_generator_repeats_the_ids_that_follow() -> None:
     finally:
         rng.setstate(saved)
     assert UUID4().value not in first
+
+
+def test_ids_made_on_several_threads_never_repeat() -> None:
+    made: list[list[str]] = [[] for _ in range(4)]
+
+    def make(out: list[str]) -> None:
+        out.extend(UUID4().value for _ in range(20_000))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=make, args=(out,)) for out in made]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    every = [i for out in made for i in out]
+    assert len(set(every)) == len(every) == 80_000
