@@ -29,14 +29,20 @@ TimeCallback = Callable[[int], None]
 
 
 class OneShotAlerts:
-    """Named one-shot clock alerts that can be brought forward, never pushed back."""
+    """Named one-shot clock alerts that can be brought forward, never pushed back.
 
-    __slots__ = ("_armed", "_callbacks", "_clock")
+    Each arming gets its own token: a firing of an alert that was disarmed or re-armed after
+    the clock took it off its schedule (a `TestClock` advanced with ``fire=False`` hands the due
+    events to its caller to dispatch later) is ignored.
+    """
+
+    __slots__ = ("_armed", "_callbacks", "_clock", "_tokens")
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._armed: dict[str, int] = {}
         self._callbacks: dict[str, TimeCallback] = {}
+        self._tokens: dict[str, object] = {}
 
     def arm(self, name: str, at_ns: int, callback: TimeCallback) -> None:
         """Fire ``callback`` at ``at_ns``, unless ``name`` already fires at or before then."""
@@ -44,10 +50,12 @@ class OneShotAlerts:
         if armed is not None:
             if armed <= at_ns:
                 return
-            self._clock.cancel_timer(name)
+            self._disarm_clock(name)
+        token = object()
         self._armed[name] = at_ns
         self._callbacks[name] = callback
-        self._clock.set_time_alert(name, at_ns, self._fire)
+        self._tokens[name] = token
+        self._clock.set_time_alert(name, at_ns, lambda event: self._fire(event, token))
 
     def armed(self, name: str) -> int | None:
         """When ``name`` fires (None: not armed)."""
@@ -57,16 +65,23 @@ class OneShotAlerts:
         """Disarm ``name`` (nothing happens when it is not armed)."""
         if self._armed.pop(name, None) is not None:
             self._callbacks.pop(name, None)
-            if name in self._clock.timer_names:
-                self._clock.cancel_timer(name)
+            self._tokens.pop(name, None)
+            self._disarm_clock(name)
 
     def cancel_all(self) -> None:
         """Disarm every alert."""
         for name in list(self._armed):
             self.cancel(name)
 
-    def _fire(self, event: TimeEvent) -> None:
+    def _disarm_clock(self, name: str) -> None:
+        if name in self._clock.timer_names:  # gone already when it fell due and waits dispatch
+            self._clock.cancel_timer(name)
+
+    def _fire(self, event: TimeEvent, token: object) -> None:
         name = event.name
+        if self._tokens.get(name) is not token:
+            return  # disarmed or re-armed since this alert was set
+        del self._tokens[name]
         self._armed.pop(name, None)
         callback = self._callbacks.pop(name, None)
         if callback is not None:

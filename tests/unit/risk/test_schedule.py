@@ -243,3 +243,30 @@ def test_a_restart_on_bars_alone_prices_orders_at_the_cached_close() -> None:
     h.risk.start()
     assert h.passed(h.order(BUY, "0.1", None))  # 4000 at the cached close
     assert h.code(h.order(BUY, "0.2", None)) is RiskReason.MAX_ORDER_NOTIONAL
+
+
+def test_an_alert_re_armed_while_its_firing_waits_dispatch_fires_once_at_its_new_time() -> None:
+    clock = TestClock(0)
+    alerts = OneShotAlerts(clock)
+    fired: list[tuple[str, int]] = []
+    alerts.arm("roll", 10 * SECOND, lambda ts: fired.append(("old", ts)))
+    due = clock.advance_time(10 * SECOND, fire=False)  # off the clock, not yet dispatched
+    alerts.arm("roll", 5 * SECOND, lambda ts: fired.append(("new", ts)))  # brought forward
+    for event, callback in due:
+        callback(event)  # the superseded firing is ignored
+    assert fired == []
+    clock.advance_time(11 * SECOND)
+    assert fired == [("new", 10 * SECOND)]  # the past time fires at once, at the clock's time
+    assert alerts.armed("roll") is None
+
+
+def test_a_cancelled_alert_whose_firing_waits_dispatch_does_not_fire() -> None:
+    clock = TestClock(0)
+    alerts = OneShotAlerts(clock)
+    fired: list[int] = []
+    alerts.arm("roll", 10 * SECOND, fired.append)
+    due = clock.advance_time(10 * SECOND, fire=False)
+    alerts.cancel("roll")
+    for event, callback in due:
+        callback(event)
+    assert fired == []
