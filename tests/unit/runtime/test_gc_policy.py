@@ -75,6 +75,22 @@ def test_thresholds_without_freezing() -> None:
     assert gc.get_threshold() == (700, 10, 10)
 
 
+def test_freeze_survivors_freezes_what_each_collection_leaves_alive() -> None:
+    policy = apply_gc_policy(GcConfig(freeze_on_start=False, freeze_survivors=True))
+    kept = [1, 2]
+    assert _scanned(kept)
+    gc.collect(0)
+    assert not _scanned(kept)  # survived a collection: never scanned again
+    later = [3, 4]
+    assert _scanned(later)
+    policy.restore()
+    assert _scanned(kept)
+    assert gc.get_freeze_count() == 0
+    gc.collect(0)
+    assert _scanned(later)  # the hook is gone
+    assert not policy.active
+
+
 def test_the_gc_section_loads_from_a_table() -> None:
     config = NodeConfig.from_mapping({"gc": {"gen0_threshold": 20_000, "freeze_on_start": False}})
     assert config.gc == GcConfig(gen0_threshold=20_000, freeze_on_start=False)
@@ -91,6 +107,7 @@ def test_the_gc_section_loads_from_a_table() -> None:
         ({"gen0_threshold": 10**9}, r"gc\.gen0_threshold"),
         ({"freeze_on_start": "yes"}, r"gc\.freeze_on_start: expected true or false"),
         ({"enabled": 1}, r"gc\.enabled"),
+        ({"freeze_survivors": "true"}, r"gc\.freeze_survivors: expected true or false"),
         ({"gen0": 100}, r"gc: unknown key\(s\) gen0"),
     ],
 )
