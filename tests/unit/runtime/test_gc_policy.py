@@ -9,8 +9,12 @@ import pytest
 
 from shrivenquant.core.clock import TestClock
 from shrivenquant.core.errors import InvalidInputError
-from shrivenquant.runtime import Kernel, NodeConfig
+from shrivenquant.model.data import Bar, BarType
+from shrivenquant.runtime import BacktestConfig, BacktestEngine, Kernel, NodeConfig
 from shrivenquant.runtime.gc_policy import GcConfig, apply_gc_policy
+from shrivenquant.sim import SimulatedVenueConfig
+
+from .backtest_helpers import RoundTrip, RoundTripConfig, bars, pair
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +46,30 @@ def test_kernel_applies_the_policy_once_started_and_restores_it_on_dispose() -> 
 def _scanned(obj: object) -> bool:
     """Whether a collection would scan ``obj`` (frozen objects are in no generation)."""
     return any(o is obj for o in gc.get_objects())
+
+
+def test_a_backtest_runs_under_the_policy_and_restores_it() -> None:
+    seen: list[tuple[int, int, int]] = []
+    bar_type = "BTCUSDT.BINANCE-1-MINUTE-LAST-EXTERNAL"
+
+    class Watching(RoundTrip):
+        def on_bar(self, bar: Bar) -> None:
+            seen.append(gc.get_threshold())
+            super().on_bar(bar)
+
+    config = NodeConfig(backtest=BacktestConfig(progress=False), gc=GcConfig(gen0_threshold=4_321))
+    engine = BacktestEngine(config)
+    engine.add_venue(SimulatedVenueConfig(venue="BINANCE", starting_balances=("1000 USDT",)))
+    engine.add_instrument(pair("BTCUSDT.BINANCE"))
+    engine.add_data(bars(bar_type, ["100.00", "101.00", "102.00"]))
+    engine.add_strategy(
+        Watching(RoundTripConfig(strategy_id="RT-001", bar_type=BarType.from_str(bar_type)))
+    )
+    engine.run()
+    assert seen
+    assert set(seen) == {(4_321, 20, 100)}
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == 0
 
 
 def test_objects_made_before_start_are_frozen_and_later_ones_are_not() -> None:
