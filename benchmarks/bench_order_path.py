@@ -6,7 +6,9 @@ execution engine (journaled) -> `SimExecutionClient` (zero latency) -> the simul
 `OrderSubmitted`, `OrderAccepted`, `OrderFilled` and `AccountState` back through the engine
 (each journaled, applied to the order, the position updated) -> the portfolio updated from the
 published events. The commands are built before the clock starts (a strategy builds its order
-before it submits it); everything after ``bus.send`` is timed.
+before it submits it); everything after ``bus.send`` is timed. Once the components run, the
+garbage collection policy a node applies (`apply_gc_policy` with the default ``[gc]`` settings)
+is applied the same way; the table shows the collections and their longest pause.
 
 The last line printed is a JSON object: ``orders_per_s`` (round trips per second, best of the
 repeats), ``p50_us`` and ``p99_us`` (latency of one round trip over every measured order),
@@ -15,6 +17,7 @@ repeats), ``p50_us`` and ``p99_us`` (latency of one round trip over every measur
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import shutil
@@ -43,6 +46,7 @@ from shrivenquant.model.messages import Message
 from shrivenquant.model.values import Money, Price, Quantity
 from shrivenquant.persistence.journal import EventJournal, FsyncPolicy, JournalConfig
 from shrivenquant.portfolio import Portfolio
+from shrivenquant.runtime.gc_policy import GcConfig, apply_gc_policy
 from shrivenquant.sim import SimExecutionClient, SimulatedVenue, SimulatedVenueConfig
 from shrivenquant.telemetry.logging import configure_logging
 from shrivenquant.testkit.instruments import TestInstrumentProvider
@@ -88,6 +92,7 @@ class Kernel:
         self.engine.start()
         self.portfolio.start()
         self.client.start()
+        self.gc_policy = apply_gc_policy(GcConfig())
         self._count = 0
 
     def quote(self) -> None:
@@ -156,7 +161,31 @@ class Kernel:
         return total, latencies
 
     def close(self) -> None:
+        self.gc_policy.restore()
         self.journal.close()
+
+
+class GcPauses:
+    """Collections made by the garbage collector while installed, and their longest pause."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.longest_ns = 0
+        self._began = 0
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter_ns()
+            return
+        self.count += 1
+        self.longest_ns = max(self.longest_ns, time.perf_counter_ns() - self._began)
 
 
 def main() -> None:
@@ -169,11 +198,13 @@ def main() -> None:
         kernel.run(kernel.commands(WARMUP))
         totals: list[int] = []
         latencies: list[int] = []
-        for _ in range(REPEATS):
-            kernel.quote()
-            total, each = kernel.run(kernel.commands(ORDERS))
-            totals.append(total)
-            latencies.extend(each)
+        with GcPauses() as pauses:
+            for _ in range(REPEATS):
+                kernel.quote()
+                commands = kernel.commands(ORDERS)
+                total, each = kernel.run(commands)
+                totals.append(total)
+                latencies.extend(each)
         kernel.journal.sync()
         records = kernel.journal.last_seq
         kernel.close()
@@ -184,6 +215,7 @@ def main() -> None:
     orders_per_s = ORDERS * 1e9 / best
     p50_us = statistics.median(latencies) / 1_000
     p99_us = latencies[int(len(latencies) * 0.99) - 1] / 1_000
+    p999_us = latencies[int(len(latencies) * 0.999) - 1] / 1_000
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_rss_mb = peak_kb / 1024 if sys.platform != "darwin" else peak_kb / 1024 / 1024
     table = Table(title="Order path: submit -> OMS -> simulated venue -> filled -> portfolio")
@@ -193,6 +225,10 @@ def main() -> None:
     table.add_row("orders per second (best of repeats)", f"{orders_per_s:,.0f}", ">= 50,000")
     table.add_row("p50 round trip (us)", f"{p50_us:,.1f}", "")
     table.add_row("p99 round trip (us)", f"{p99_us:,.1f}", "<= 100")
+    table.add_row("p99.9 round trip (us)", f"{p999_us:,.1f}", "")
+    table.add_row(
+        "GC collections (longest pause, ms)", f"{pauses.count} ({pauses.longest_ns / 1e6:,.2f})", ""
+    )
     table.add_row("peak RSS (MB)", f"{peak_rss_mb:,.1f}", "")
     table.add_row("journal records", f"{records:,}", "")
     table.add_row("orders measured", f"{ORDERS * REPEATS:,} (+{WARMUP:,} warm-up)", "")

@@ -22,17 +22,17 @@ class AccountBalance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def __post_init__(self) -> None:
         total, locked, free = self.total, self.locked, self.free
-        currency = total.currency
-        if (locked.currency is not currency and locked.currency != currency) or (
-            free.currency is not currency and free.currency != currency
+        currency = total._currency
+        if (locked._currency is not currency and locked._currency != currency) or (
+            free._currency is not currency and free._currency != currency
         ):
             raise ValueError(
                 f"AccountBalance mixes currencies: total {self.total}, locked {self.locked}, "
                 f"free {self.free}"
             )
-        if locked.raw < 0:
+        if locked._raw < 0:
             raise ValueError(f"AccountBalance.locked must not be negative, got {self.locked}")
-        if total.raw != locked.raw + free.raw:
+        if total._raw != locked._raw + free._raw:
             raise ValueError(
                 f"AccountBalance must have total == locked + free, got total {self.total}, "
                 f"locked {self.locked}, free {self.free}"
@@ -55,12 +55,12 @@ class MarginBalance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     instrument_id: InstrumentId | None = None
 
     def __post_init__(self) -> None:
-        if self.initial.currency != self.maintenance.currency:
+        if self.initial._currency != self.maintenance._currency:
             raise ValueError(
                 f"MarginBalance mixes currencies: initial {self.initial}, "
                 f"maintenance {self.maintenance}"
             )
-        if self.initial.raw < 0 or self.maintenance.raw < 0:
+        if self.initial._raw < 0 or self.maintenance._raw < 0:
             raise ValueError(
                 f"MarginBalance amounts must not be negative: initial {self.initial}, "
                 f"maintenance {self.maintenance}"

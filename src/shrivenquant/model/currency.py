@@ -37,8 +37,9 @@ class Currency:
     """
 
     # Plain read-only slots (``__setattr__`` refuses writes): read on every money operation,
-    # a slot costs a fraction of a property call.
-    __slots__ = ("code", "currency_type", "iso4217", "name", "precision")
+    # a slot costs a fraction of a property call. The code's hash is kept too: currencies key
+    # every balance table.
+    __slots__ = ("_hash", "code", "currency_type", "iso4217", "name", "precision")
 
     code: str
     """The currency code, e.g. ``"USDT"``."""
@@ -50,6 +51,7 @@ class Currency:
     """Human-readable name."""
     currency_type: CurrencyType
     """Fiat, crypto or commodity."""
+    _hash: int
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class Currency:
         setter(self, "iso4217", iso4217)
         setter(self, "name", name)
         setter(self, "currency_type", currency_type)
+        setter(self, "_hash", hash(code))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Currency is immutable; cannot set {name!r}")
@@ -94,7 +97,7 @@ class Currency:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.code)
+        return self._hash
 
     def __str__(self) -> str:
         return self.code

@@ -2,8 +2,11 @@
 
 Each identifier wraps a non-empty string without whitespace. Two identifiers are equal only when
 they are of the same class and hold the same string, so a `ClientOrderId` never equals a
-`VenueOrderId` by accident. Instruments are named ``SYMBOL.VENUE`` (``BTCUSDT.BINANCE``,
-``NIFTY25DEC24000CE.NSE``); venue-specific names stay inside their adapter.
+`VenueOrderId` by accident. The string's hash is kept in a slot when the identifier is made
+(every constructor path sets it: `Identifier._set_value`), since identifiers key the caches,
+the venue's books and the accounts and are hashed dozens of times per order. Instruments are
+named ``SYMBOL.VENUE`` (``BTCUSDT.BINANCE``, ``NIFTY25DEC24000CE.NSE``); venue-specific names
+stay inside their adapter.
 """
 
 from __future__ import annotations
@@ -17,11 +20,18 @@ _CACHE_LIMIT = 100_000
 class Identifier:
     """Base class of identifiers: an immutable, validated, hashable string value."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_hash", "_value")
     _value: str
+    _hash: int
 
     def __init__(self, value: str) -> None:
-        object.__setattr__(self, "_value", self._validate(value))
+        _set_value(self, self._validate(value))
+
+    @staticmethod
+    def _set_value(obj: Identifier, value: str) -> None:
+        """Fill a new identifier's slots: its validated string and that string's hash."""
+        _set(obj, "_value", value)
+        _set(obj, "_hash", hash(value))
 
     @classmethod
     def _validate(cls, value: object) -> str:
@@ -54,7 +64,7 @@ class Identifier:
             and " " not in value
         ):
             obj = object.__new__(cls)
-            object.__setattr__(obj, "_value", value)
+            _set_value(obj, value)
             return obj
         return cls(value)
 
@@ -77,7 +87,7 @@ class Identifier:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._value)
+        return self._hash
 
     def __lt__(self, other: Self) -> bool:
         if type(other) is type(self):
@@ -91,6 +101,10 @@ class Identifier:
         if hasattr(self, "_value"):
             raise AttributeError(f"{type(self).__name__} is immutable")
         object.__setattr__(self, name, value)
+
+
+_set = object.__setattr__
+_set_value = Identifier._set_value
 
 
 class Symbol(Identifier):
@@ -121,7 +135,7 @@ class InstrumentId(Identifier):
             raise ValueError(f"InstrumentId must be 'SYMBOL.VENUE', got {value!r}")
         object.__setattr__(self, "_symbol", Symbol(symbol))
         object.__setattr__(self, "_venue", Venue(venue))
-        object.__setattr__(self, "_value", value)
+        _set_value(self, value)
 
     @classmethod
     def from_parts(cls, symbol: Symbol | str, venue: Venue | str) -> InstrumentId:
@@ -192,7 +206,7 @@ class AccountId(Identifier):
         issuer, dash, number = value.partition("-")
         if not dash or not issuer or not number:
             raise ValueError(f"AccountId must be 'ISSUER-NUMBER', got {value!r}")
-        object.__setattr__(self, "_value", value)
+        _set_value(self, value)
 
     @property
     def issuer(self) -> str:

@@ -145,7 +145,7 @@ class Position:
         self.strategy_id = fill.strategy_id
         self.account_id = fill.account_id
         self.currency: Currency = pnl_currency or instrument.settlement_currency
-        self._mult_raw = instrument.multiplier.raw
+        self._mult_raw = instrument.multiplier._raw
         self._inverse = instrument.is_inverse
         self._size_precision = instrument.size_precision
         self._signed_raw = 0  # signed quantity, raw fixed-point units
@@ -250,7 +250,7 @@ class Position:
 
     def notional_value(self, mark: Price) -> Money:
         """The open quantity valued at ``mark`` in the PnL currency."""
-        return self._money(*self._value(abs(self._signed_raw), mark.raw))
+        return self._money(*self._value(abs(self._signed_raw), mark._raw))
 
     # -- fills -----------------------------------------------------------------------------
     def apply(self, fill: PositionFill) -> None:
@@ -276,22 +276,22 @@ class Position:
         self.events.append(fill)
         self._book_commission(fill.commission)
 
-        qty_raw = fill.last_qty.raw
+        qty_raw = fill.last_qty._raw
         px = fill.last_px
         signed_fill = qty_raw if side is OrderSide.BUY else -qty_raw
         after = before + signed_fill
         if before == 0 or (before > 0) == (signed_fill > 0):
-            value_n, value_d = self._value(qty_raw, px.raw)
+            value_n, value_d = self._value(qty_raw, px._raw)
             self._basis_n, self._basis_d = _plus(self._basis_n, self._basis_d, value_n, value_d)
         else:
             open_raw = abs(before)
             if after == 0 and self._basis_n:  # the cycle ends: keep its average entry price
                 self._closed_avg_px_open = self._avg_px(self._basis_n, self._basis_d, open_raw)
             closing_raw = min(qty_raw, open_raw)
-            self._close(closing_raw, open_raw, px.raw, long=before > 0)
+            self._close(closing_raw, open_raw, px._raw, long=before > 0)
             opening_raw = qty_raw - closing_raw
             if opening_raw:  # flip: the rest opens the other way
-                self._basis_n, self._basis_d = self._value(opening_raw, px.raw)
+                self._basis_n, self._basis_d = self._value(opening_raw, px._raw)
                 self.entry = side
         self._signed_raw = after
         self._peak_raw = max(self._peak_raw, abs(after))
@@ -347,20 +347,20 @@ class Position:
     def _open_pnl(self, mark: Price) -> tuple[int, int]:
         if self._signed_raw == 0:
             return 0, 1
-        value_n, value_d = self._value(abs(self._signed_raw), mark.raw)
+        value_n, value_d = self._value(abs(self._signed_raw), mark._raw)
         gain_n, gain_d = _plus(value_n, value_d, -self._basis_n, self._basis_d)
         if self._inverse:
             gain_n = -gain_n
         return (gain_n if self._signed_raw > 0 else -gain_n), gain_d
 
     def _book_commission(self, commission: Money) -> None:
-        cur = commission.currency
+        cur = commission._currency
         commissions = self.commissions
         total = commissions.get(cur)
         commissions[cur] = commission if total is None else total + commission
         if cur == self.currency:
             self._realized_money = None
-            raw = commission.raw
+            raw = commission._raw
             if self._realized_d == _SCALE3:
                 self._realized_n -= raw * _SCALE2
             else:

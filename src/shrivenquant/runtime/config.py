@@ -27,6 +27,8 @@ with `NodeConfig.from_mapping` from the table `load_settings` merged (file, then
     config = { bar_type = "BTCUSDT.BINANCE-1-MINUTE-LAST-EXTERNAL", trade_size = "1" }
     [backtest]
     bar_execution = "NEXT_OPEN"
+    [gc]                            # garbage collector once the node runs
+    gen0_threshold = 50000
     [secrets]
     binance_api_key = "..."
 
@@ -54,6 +56,7 @@ from shrivenquant.portfolio import PortfolioConfig
 from shrivenquant.risk import RiskConfig
 from shrivenquant.runtime.backtest.config import BacktestConfig
 from shrivenquant.runtime.config_sources import load_settings
+from shrivenquant.runtime.gc_policy import GcConfig
 from shrivenquant.runtime.instruments import instrument_from_table
 from shrivenquant.sim import SimulatedVenueConfig
 
@@ -127,6 +130,7 @@ class NodeConfig:
         instruments: instrument definitions.
         strategies: strategies to load by path.
         backtest: how backtests run.
+        gc: the garbage collection policy applied once the kernel has started.
         secrets: named secrets (API keys, tokens); masked in every repr and log.
     """
 
@@ -141,6 +145,7 @@ class NodeConfig:
     instruments: tuple[Instrument, ...] = ()
     strategies: tuple[StrategySpec, ...] = ()
     backtest: BacktestConfig = field(default_factory=BacktestConfig)
+    gc: GcConfig = field(default_factory=GcConfig)
     secrets: Mapping[str, SecretStr] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
@@ -311,6 +316,7 @@ _SECTION_PARSERS: Final[dict[str, Any]] = {
     "risk": RiskConfig.from_mapping,
     "portfolio": PortfolioConfig.from_mapping,
     "backtest": BacktestConfig.from_mapping,
+    "gc": GcConfig.from_mapping,
 }
 _SECTION_TYPES: Final[dict[str, type]] = {
     "logging": LoggingConfig,
@@ -320,6 +326,7 @@ _SECTION_TYPES: Final[dict[str, type]] = {
     "risk": RiskConfig,
     "portfolio": PortfolioConfig,
     "backtest": BacktestConfig,
+    "gc": GcConfig,
     "venues": tuple,
     "instruments": tuple,
     "strategies": tuple,

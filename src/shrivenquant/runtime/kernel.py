@@ -9,8 +9,10 @@ is given is what makes a node a backtest, paper or live node; the kernel does no
 Start order: data engine, execution engine (it replays its journal into the cache), portfolio
 (it adopts the account states the replay restored), risk engine (it seeds its ledger from the
 cache and reads the portfolio), execution clients (their account states reach a running
-portfolio), data clients, then strategies and actors. Stop is the reverse; `dispose` stops
-what still runs and closes the journals.
+portfolio), data clients, then strategies and actors. Once all of them run, the kernel applies
+the ``[gc]`` garbage collection policy (`apply_gc_policy`: freeze what exists, raise the
+thresholds). Stop is the reverse; `dispose` stops what still runs, closes the journals and
+restores the collector as it found it.
 
 Strategies send their commands to the risk engine, which forwards what passes to the
 execution engine; ``risk.bypass`` in the config passes everything through unchecked. The risk
@@ -44,6 +46,7 @@ from shrivenquant.persistence.journal import EventJournal, JournalConfig
 from shrivenquant.portfolio import Portfolio
 from shrivenquant.risk import RiskEngine
 from shrivenquant.runtime.config import NodeConfig
+from shrivenquant.runtime.gc_policy import GcPolicy, apply_gc_policy
 from shrivenquant.strategy import Actor, Strategy
 from shrivenquant.telemetry.logging import configure_logging, get_logger
 
@@ -118,6 +121,7 @@ class Kernel:
         self._failure_listeners: list[FailureListener] = []
         self._started = False
         self._disposed = False
+        self._gc_policy: GcPolicy | None = None
         bus.subscribe(topics.component_state(), self._on_component_state)
 
     # -- building ------------------------------------------------------------------------------
@@ -228,6 +232,8 @@ class Kernel:
         self._started = True
         for component in self.components():
             component.start()
+        if self._gc_policy is None:
+            self._gc_policy = apply_gc_policy(self.config.gc)
         self.log.info("kernel running", components=len(self.components()))
 
     def stop(self) -> None:
@@ -247,7 +253,8 @@ class Kernel:
         self.log.info("kernel stopped")
 
     def dispose(self) -> None:
-        """Stop (if running), dispose every component and close the journals."""
+        """Stop (if running), dispose every component, close the journals and restore the
+        garbage collector's thresholds and frozen objects as `start` found them."""
         if self._disposed:
             return
         self.stop()
@@ -257,6 +264,8 @@ class Kernel:
                     component.dispose()
                 except Exception:
                     self.log.exception("component failed to dispose", component=component.id.value)
+        if self._gc_policy is not None:
+            self._gc_policy.restore()
         for journal in self._journals:
             journal.close()
         self._disposed = True

@@ -90,7 +90,7 @@ class VenueAccount:
             account_type=config.account_type,
             base_currency=config.base_currency,
             balances=[
-                AccountBalance(total=m, locked=Money.from_raw(0, m.currency), free=m)
+                AccountBalance(total=m, locked=Money.from_raw(0, m._currency), free=m)
                 for m in balances
             ],
             reported=True,
@@ -131,7 +131,7 @@ class VenueAccount:
     def free_raw(self, currency: Currency) -> int:
         """The free balance in ``currency`` (raw; 0 when the account holds none)."""
         balance = self.account.balance(currency)
-        return 0 if balance is None else balance.free.raw
+        return 0 if balance is None else balance.free._raw
 
     def required(
         self, instrument: Instrument, side: OrderSide, qty_raw: int, price_raw: int
@@ -156,14 +156,14 @@ class VenueAccount:
 
     def shortfall(self, required: Money, released: Money | None = None) -> str | None:
         """Why ``required`` cannot be locked (counting ``released`` as free), or None."""
-        if not required.raw:
+        if not required._raw:
             return None
-        free = self.free_raw(required.currency)
-        if released is not None and released.currency == required.currency:
-            free += released.raw
-        if required.raw <= free:
+        free = self.free_raw(required._currency)
+        if released is not None and released._currency == required._currency:
+            free += released._raw
+        if required._raw <= free:
             return None
-        shown = Money.from_raw(free, required.currency)
+        shown = Money.from_raw(free, required._currency)
         return f"the order needs {required} but only {shown} is free"
 
     def lock_for(self, instrument: Instrument, order: SimOrder) -> Money | None:
@@ -177,7 +177,7 @@ class VenueAccount:
         if price is None:
             return None
         amount = self.required(instrument, order.side, leaves, price)
-        return amount if amount.raw else None
+        return amount if amount._raw else None
 
     def order_lock(self, order: SimOrder) -> Money | None:
         """What ``order`` has locked so far."""
@@ -191,10 +191,10 @@ class VenueAccount:
         sums = self._locks.setdefault(instrument.id, {})
         if old is not None:
             del self._order_locks[order.key]
-            sums[old.currency] -= old.raw
+            sums[old._currency] -= old._raw
         if amount is not None:
             self._order_locks[order.key] = amount
-            sums[amount.currency] = sums.get(amount.currency, 0) + amount.raw
+            sums[amount._currency] = sums.get(amount._currency, 0) + amount._raw
         self._push_locks(instrument, sums)
         self.dirty = True
 
@@ -208,8 +208,8 @@ class VenueAccount:
         currency = instrument.notional_currency
         orders_raw = sums.get(currency, 0)
         held = self._position_margins.get(instrument.id)
-        initial = orders_raw + (0 if held is None else held.initial.raw)
-        maintenance = 0 if held is None else held.maintenance.raw
+        initial = orders_raw + (0 if held is None else held.initial._raw)
+        maintenance = 0 if held is None else held.maintenance._raw
         account.update_margin(
             MarginBalance(
                 initial=Money.from_raw(initial, currency),
@@ -245,7 +245,7 @@ class VenueAccount:
         Release or reduce the order's lock first (`set_lock`), so the funds it held pay for
         the fill.
         """
-        qty = fill.last_qty.raw
+        qty = fill.last_qty._raw
         signed = qty if fill.order_side is OrderSide.BUY else -qty
         instrument_id = instrument.id
         self._net[instrument_id] = self._net.get(instrument_id, 0) + signed
@@ -262,7 +262,7 @@ class VenueAccount:
                 before = position.realized_pnl
                 position.apply(fill)
             realized = position.realized_pnl - before
-            if fill.commission.currency == realized.currency:
+            if fill.commission._currency == realized._currency:
                 realized = realized + fill.commission  # the account books commission itself
         self.account.apply_fill(instrument, fill, realized)
         self.fills.append(fill)
@@ -335,7 +335,7 @@ class _CashTerms:
         fee = max(Fraction(instrument.maker_fee), Fraction(instrument.taker_fee), Fraction(0))
         self._fee_num = fee.denominator + fee.numerator
         self._fee_den = fee.denominator
-        self._mult = instrument.multiplier.raw
+        self._mult = instrument.multiplier._raw
         self._inverse = instrument.is_inverse
         self._quote = instrument.notional_currency
         self._base = instrument.base_currency if isinstance(instrument, CurrencyPair) else None

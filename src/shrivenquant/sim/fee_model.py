@@ -72,15 +72,15 @@ class MakerTakerFeeModel:
         places = rates.places
         if not rate[0]:
             return Money.from_raw(0, currency, places)
-        size = quantity.raw * rates.multiplier_raw
+        size = quantity._raw * rates.multiplier_raw
         if rates.inverse:
-            if price.raw <= 0:
+            if price._raw <= 0:
                 raise ValueError(f"{instrument.id}: inverse notional needs a positive price")
             # size / price, in units: (size / 1e18) / (price / 1e9)
             numerator = size * rate[0] * rates.unit
-            denominator = price.raw * FIXED_SCALAR * rate[1]
+            denominator = price._raw * FIXED_SCALAR * rate[1]
         else:
-            numerator = size * price.raw * rate[0] * rates.unit
+            numerator = size * price._raw * rate[0] * rates.unit
             denominator = _SCALE3 * rate[1]
         units = abs(numerator) // denominator
         if numerator < 0:
@@ -113,5 +113,5 @@ class _Rates:
         self.places = self.currency.precision
         self.unit = 10**self.places
         self.step = 10 ** (FIXED_PRECISION - self.places)
-        self.multiplier_raw = instrument.multiplier.raw
+        self.multiplier_raw = instrument.multiplier._raw
         self.inverse = instrument.is_inverse

@@ -19,11 +19,11 @@ def check_price(instrument: Instrument, price_raw: int, what: str = "price") -> 
     low, high = instrument.min_price, instrument.max_price
     if price_raw <= 0:
         problem = "must be positive"
-    elif price_raw % tick.raw:
+    elif price_raw % tick._raw:
         problem = f"is not a multiple of tick {tick}"
-    elif low is not None and price_raw < low.raw:
+    elif low is not None and price_raw < low._raw:
         problem = f"is below the minimum {low}"
-    elif high is not None and price_raw > high.raw:
+    elif high is not None and price_raw > high._raw:
         problem = f"is above the maximum {high}"
     else:
         return None
@@ -38,11 +38,11 @@ def check_quantity(instrument: Instrument, qty_raw: int) -> str | None:
     low, high = instrument.min_quantity, instrument.max_quantity
     if qty_raw <= 0:
         problem = "must be positive"
-    elif qty_raw % step.raw:
+    elif qty_raw % step._raw:
         problem = f"is not a multiple of {step}"
-    elif low is not None and qty_raw < low.raw:
+    elif low is not None and qty_raw < low._raw:
         problem = f"is below the minimum {low}"
-    elif high is not None and qty_raw > high.raw:
+    elif high is not None and qty_raw > high._raw:
         problem = f"is above the maximum {high}"
     else:
         return None
@@ -55,15 +55,15 @@ def check_notional(instrument: Instrument, qty_raw: int, price_raw: int) -> str 
     low, high = instrument.min_notional, instrument.max_notional
     if (low is None and high is None) or price_raw <= 0:
         return None
-    size = qty_raw * instrument.multiplier.raw  # scale 10**18
+    size = qty_raw * instrument.multiplier._raw  # scale 10**18
     currency = instrument.notional_currency
     for limit, below in ((low, True), (high, False)):
-        if limit is None or limit.currency != currency:
+        if limit is None or limit._currency != currency:
             continue
         if instrument.is_inverse:  # size / price against the limit
-            value, bound = size * FIXED_SCALAR, limit.raw * price_raw * FIXED_SCALAR
+            value, bound = size * FIXED_SCALAR, limit._raw * price_raw * FIXED_SCALAR
         else:  # size * price against the limit
-            value, bound = size * price_raw, limit.raw * FIXED_SCALAR * FIXED_SCALAR
+            value, bound = size * price_raw, limit._raw * FIXED_SCALAR * FIXED_SCALAR
         if (value < bound) if below else (value > bound):
             notional = instrument.notional_value(
                 Quantity.from_raw(qty_raw, instrument.size_precision),

@@ -97,10 +97,10 @@ class SimOrder:
         self.key = key
         self.venue_order_id = venue_order_id
         self.position_id = position_id
-        self.quantity_raw = init.quantity.raw
+        self.quantity_raw = init.quantity._raw
         self.filled_raw = 0
-        self.price_raw = None if init.price is None else init.price.raw
-        self.trigger_raw = None if init.trigger_price is None else init.trigger_price.raw
+        self.price_raw = None if init.price is None else init.price._raw
+        self.trigger_raw = None if init.trigger_price is None else init.trigger_price._raw
         self.is_triggered = False
         self.is_active = True
         self.status = OrderStatus.SUBMITTED

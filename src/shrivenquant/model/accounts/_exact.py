@@ -30,17 +30,17 @@ def notional(instrument: Instrument, quantity: Quantity, price: Price) -> Ratio:
     Raises:
         ValueError: an inverse notional at a price that is not positive.
     """
-    size = quantity.raw * instrument.multiplier.raw  # scale 10**18
+    size = quantity._raw * instrument.multiplier._raw  # scale 10**18
     if not instrument.is_inverse:
-        return size * price.raw, _SCALAR3
-    if price.raw <= 0:
+        return size * price._raw, _SCALAR3
+    if price._raw <= 0:
         raise ValueError(f"{instrument.id}: inverse notional needs a positive price, got {price}")
-    return size, FIXED_SCALAR * price.raw
+    return size, FIXED_SCALAR * price._raw
 
 
 def size(instrument: Instrument, quantity: Quantity) -> Ratio:
     """``qty * multiplier`` exactly (units of the base asset for spot pairs)."""
-    return quantity.raw * instrument.multiplier.raw, _SCALAR2
+    return quantity._raw * instrument.multiplier._raw, _SCALAR2
 
 
 @lru_cache(maxsize=1024)

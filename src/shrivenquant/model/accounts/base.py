@@ -115,7 +115,7 @@ class Account(ABC):
         validate = self._validate_balance
         operation = lambda: f"applying state {event.event_id}"  # noqa: E731 - text only on error
         for balance in event.balances:
-            currency = balance.total.currency
+            currency = balance.total._currency
             if base is not None and currency is not base:
                 self._check_currency(currency, "AccountState")
             validate(balance, operation)
@@ -247,11 +247,11 @@ class Account(ABC):
             raise ValueError(f"account {self.id} cannot book a fill of {account_id}")
         legs = self.calculate_pnls(instrument, fill, realized_pnl)
         commission = fill.commission
-        if commission.raw:
+        if commission._raw:
             legs.append(-commission)
         self._book(legs, lambda: f"fill {fill.trade_id} of {fill.instrument_id}")
-        if commission.raw:
-            currency = commission.currency
+        if commission._raw:
+            currency = commission._currency
             current = self._commissions.get(currency)
             self._commissions[currency] = commission if current is None else current + commission
         return legs
@@ -272,10 +272,10 @@ class Account(ABC):
             InsufficientBalance: it does not.
         """
         required = self.calculate_balance_locked(instrument, side, quantity, price)
-        if not required.raw:
+        if not required._raw:
             return
-        free = self._balances.get(required.currency)
-        available = zero(required.currency) if free is None else free.free
+        free = self._balances.get(required._currency)
+        available = zero(required._currency) if free is None else free.free
         if required > available:
             raise InsufficientBalance(self.id, required, available)
 
@@ -310,7 +310,7 @@ class Account(ABC):
         base = self.base_currency
         changes: dict[Currency, Money] = {}
         for leg in legs:
-            currency = leg.currency
+            currency = leg._currency
             if base is not None and currency is not base:
                 self._check_currency(currency, operation)
             earlier = changes.get(currency)
@@ -334,7 +334,7 @@ class Account(ABC):
         updated: dict[Currency, AccountBalance] = {}
         for currency, amount in locked.items():
             current = self._balances.get(currency)
-            if current is None and not amount.raw:
+            if current is None and not amount._raw:
                 continue
             total = zero(currency) if current is None else current.total
             balance = AccountBalance.from_total_locked(total, amount)

@@ -68,7 +68,7 @@ class CashAccount(Account):
         """
         new: dict[Currency, Money] = {}
         for amount in (locked,) if isinstance(locked, Money) else locked:
-            raw = amount.raw
+            raw = amount._raw
             if raw < 0:
                 raise ValueError(f"locked amount for {instrument_id} is negative: {amount}")
             if not raw:
@@ -83,8 +83,8 @@ class CashAccount(Account):
         totals: dict[Currency, Money] = {}
         for currency in old.keys() | new.keys():
             raw = self._locked_raw.get(currency, 0)
-            raw -= old[currency].raw if currency in old else 0
-            raw += new[currency].raw if currency in new else 0
+            raw -= old[currency]._raw if currency in old else 0
+            raw += new[currency]._raw if currency in new else 0
             totals[currency] = Money.from_raw(raw, currency)
         self._set_locked(totals, lambda: f"locking {_show(new)} for {instrument_id}")
         if new:
@@ -92,7 +92,7 @@ class CashAccount(Account):
         else:
             self._locks.pop(instrument_id, None)
         for currency, total in totals.items():
-            self._locked_raw[currency] = total.raw
+            self._locked_raw[currency] = total._raw
         return True
 
     def clear_balance_locked(self, instrument_id: InstrumentId) -> bool:
@@ -147,9 +147,9 @@ class CashAccount(Account):
         return legs
 
     def _validate_balance(self, balance: AccountBalance, operation: Operation) -> None:
-        if balance.total.raw < 0:
+        if balance.total._raw < 0:
             raise AccountBalanceNegative(self.id, balance.total, describe(operation))
-        if balance.free.raw < 0:
+        if balance.free._raw < 0:
             raise AccountBalanceNegative(
                 self.id, balance.free, f"{describe(operation)} (free balance)"
             )

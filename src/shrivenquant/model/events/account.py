@@ -32,7 +32,7 @@ class AccountState(Event, frozen=True, kw_only=True, gc=False):
     def __post_init__(self) -> None:
         seen = set()
         for balance in self.balances:
-            code = balance.total.currency.code
+            code = balance.total._currency.code
             if code in seen:
                 raise ValueError(f"AccountState has two balances in {code}")
             seen.add(code)
@@ -40,7 +40,7 @@ class AccountState(Event, frozen=True, kw_only=True, gc=False):
     def balance(self, currency: Currency) -> AccountBalance | None:
         """The balance in ``currency``, if the account holds any."""
         for balance in self.balances:
-            if balance.total.currency == currency:
+            if balance.total._currency == currency:
                 return balance
         return None
 

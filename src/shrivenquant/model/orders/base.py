@@ -211,7 +211,7 @@ class Order(OrderSpec):
         kind = type(event)
         if kind is OrderFilled:
             fill: OrderFilled = event  # type: ignore[assignment]
-            if self._ledger.filled_raw + fill.last_qty.raw >= self._quantity.raw:
+            if self._ledger.filled_raw + fill.last_qty._raw >= self._quantity._raw:
                 trigger = OrderTrigger.FILL_COMPLETE
             else:
                 trigger = OrderTrigger.FILL_PARTIAL
@@ -290,12 +290,12 @@ class Order(OrderSpec):
         quantity = self._quantity
         ledger = self._ledger
         precision = max(quantity.precision, ledger.qty_precision)
-        return Quantity.from_raw(quantity.raw - ledger.filled_raw, precision)
+        return Quantity.from_raw(quantity._raw - ledger.filled_raw, precision)
 
     @property
     def leaves_raw(self) -> int:
         """`leaves_qty` as a raw int (units of 10**-9)."""
-        return self._quantity.raw - self._ledger.filled_raw
+        return self._quantity._raw - self._ledger.filled_raw
 
     @property
     def filled_raw(self) -> int:

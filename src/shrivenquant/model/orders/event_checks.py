@@ -29,7 +29,7 @@ def check_event_content(order: Order, event: OrderEvent) -> None:
             raise ValueError(
                 f"{_where(order, event)}: order_side {event.order_side} is not {order.side}"
             )
-        last_raw = event.last_qty.raw
+        last_raw = event.last_qty._raw
         if last_raw <= 0:
             raise ValueError(
                 f"{_where(order, event)}: last_qty must be positive, got {event.last_qty}"
@@ -42,7 +42,7 @@ def check_event_content(order: Order, event: OrderEvent) -> None:
                 f"{order.leaves_qty}"
             )
     elif isinstance(event, OrderUpdated):
-        if event.quantity.raw <= order.filled_raw:
+        if event.quantity._raw <= order.filled_raw:
             raise ValueError(
                 f"{_where(order, event)}: quantity {event.quantity} must exceed filled_qty "
                 f"{order.filled_qty}"

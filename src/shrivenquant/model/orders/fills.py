@@ -36,7 +36,7 @@ class FillLedger:
     def __init__(self) -> None:
         self._filled_raw = 0
         self._qty_precision = 0
-        self._notional_raw = 0  # sum(px.raw * qty.raw), in units of 10**-18
+        self._notional_raw = 0  # sum(px._raw * qty._raw), in units of 10**-18
         self._trade_ids: list[TradeId] = []
         self._trade_id_set: set[TradeId] | None = None  # built once an order has many fills
         self._commissions: dict[Currency, Money] = {}
@@ -81,10 +81,10 @@ class FillLedger:
     def record(self, fill: OrderFilled) -> None:
         """Add ``fill``; the caller has already checked the trade id and the quantity."""
         last_qty = fill.last_qty
-        qty_raw = last_qty.raw
+        qty_raw = last_qty._raw
         self._filled_raw += qty_raw
         self._qty_precision = max(self._qty_precision, last_qty.precision)
-        self._notional_raw += fill.last_px.raw * qty_raw
+        self._notional_raw += fill.last_px._raw * qty_raw
         trade_ids = self._trade_ids
         trade_ids.append(fill.trade_id)
         if self._trade_id_set is not None:
@@ -92,6 +92,6 @@ class FillLedger:
         elif len(trade_ids) > _LIST_SEARCH_MAX:
             self._trade_id_set = set(trade_ids)
         commission = fill.commission
-        currency = commission.currency
+        currency = commission._currency
         total = self._commissions.get(currency)
         self._commissions[currency] = commission if total is None else total + commission

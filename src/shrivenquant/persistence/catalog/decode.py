@@ -50,7 +50,7 @@ from shrivenquant.persistence.catalog.schema import AGGRESSOR_SIDES, BOOK_ACTION
 T = TypeVar("T")
 
 _new = object.__new__
-_set_identifier: Final[Callable[[object, str], None]] = Identifier.__dict__["_value"].__set__
+_set_identifier: Final[Callable[[Identifier, str], None]] = Identifier._set_value
 _AGGRESSORS: Final = np.array(AGGRESSOR_SIDES, dtype=object)
 _ORDER_SIDES: Final = np.array(ORDER_SIDES, dtype=object)
 _ACTIONS: Final = np.array(BOOK_ACTIONS, dtype=object)
