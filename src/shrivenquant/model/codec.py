@@ -89,7 +89,7 @@ _STR_PARSERS: dict[type, Callable[[Any], Any]] = {
     BarType: _strict("BarType", BarType.from_str),
 }
 for _cls in _ids.ALL_IDENTIFIER_TYPES:
-    _STR_PARSERS[_cls] = _cached_parser(_cls) if _cls in _LOW_CARDINALITY_IDS else _cls._from_wire
+    _STR_PARSERS[_cls] = _cached_parser(_cls) if _cls in _LOW_CARDINALITY_IDS else _cls.from_wire
 _STR_TYPES: frozenset[type] = frozenset(_STR_PARSERS)
 _SCALARS: frozenset[type] = frozenset({Price, Quantity})
 

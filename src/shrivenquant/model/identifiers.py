@@ -54,8 +54,13 @@ class Identifier:
         return value  # a str subclass that passed the checks
 
     @classmethod
-    def _from_wire(cls, value: str) -> Self:
-        """Decode ``value`` (decoding hot path: validation without the constructor's overhead)."""
+    def from_wire(cls, value: str) -> Self:
+        """Make an identifier from a string that came off the wire or was generated in bulk.
+
+        The constructor's checks without its overhead (decoders and venue id generators call it
+        per message); a value those checks would not pass goes through the constructor, which
+        raises its usual error.
+        """
         if (
             cls._plain_init
             and type(value) is str

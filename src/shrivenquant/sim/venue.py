@@ -335,7 +335,7 @@ class SimulatedVenue(VenueCommands):
     def next_trade_id(self) -> TradeId:
         """A fresh trade id."""
         self._next_trade += 1
-        return TradeId._from_wire(f"{self._trade_prefix}{self._next_trade}")  # validated, fast
+        return TradeId.from_wire(f"{self._trade_prefix}{self._next_trade}")  # validated, fast
 
     def order_filled(self, engine: OrderMatchingEngine, order: SimOrder) -> None:
         """An order traded: follow its links and its account's reduce-only orders."""

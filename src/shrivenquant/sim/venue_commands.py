@@ -76,8 +76,8 @@ class VenueCommands:
     ) -> SimOrder | None:
         self._next_key += 1
         key = self._next_key
-        # `_from_wire`: the same checks as the constructor, without its overhead.
-        venue_order_id = VenueOrderId._from_wire(f"{self._order_prefix}{key}")
+        # `from_wire`: the same checks as the constructor, without its overhead.
+        venue_order_id = VenueOrderId.from_wire(f"{self._order_prefix}{key}")
         order = SimOrder(init, account, key, venue_order_id, position_id)
         if init.client_order_id in account.orders:
             # Reported but not stored: the order already known keeps its record.

@@ -35,7 +35,7 @@ def _made_every_way(cls: type[Identifier], value: str) -> list[Identifier]:
     made = cls(value)
     return [
         made,
-        cls._from_wire(value),
+        cls.from_wire(value),
         pickle.loads(pickle.dumps(made)),
         copy.deepcopy(made),
         copy.copy(made),
@@ -108,3 +108,13 @@ def test_currency_hash_is_its_codes() -> None:
     assert hash(Currency.from_str("USDT")) == hash("USDT")
     with pytest.raises(AttributeError):
         USDT._hash = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("bad", ["", "has space", "tab\there", "x" * 10_000])
+@pytest.mark.parametrize("cls", [TradeId, VenueOrderId, ClientOrderId])
+def test_from_wire_refuses_what_the_constructor_refuses(cls: type[Identifier], bad: str) -> None:
+    with pytest.raises(ValueError) as from_wire:
+        cls.from_wire(bad)
+    with pytest.raises(ValueError) as constructed:
+        cls(bad)
+    assert str(from_wire.value) == str(constructed.value)
