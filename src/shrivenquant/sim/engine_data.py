@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from shrivenquant.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
 from shrivenquant.model.enums import AggressorSide, BookType, OrderSide, OrderType
-from shrivenquant.sim.bar_path import bar_path
+from shrivenquant.sim.bar_path import bar_path, check_bar
 from shrivenquant.sim.fill_model import FillModel
 from shrivenquant.sim.orders import TRAILING_TYPES
 from shrivenquant.sim.triggers import trailing_limit, trailing_trigger
@@ -107,11 +107,23 @@ class MarketDataFills:
             )
         self.check_triggers()
 
+    @property
+    def idle(self) -> bool:
+        """Whether no order rests or waits here, so market data can only move the prices."""
+        return not self._triggers and not len(self.book)
+
     def process_bar(self, bar: Bar) -> None:
         """A bar, walked as a path of prices (see `shrivenquant.sim.bar_path`)."""
         volume = bar.volume.raw
         step = self._size_step
         size = None if not volume else max(volume // 4 // step * step, step)
+        if not self._triggers and not len(self.book):
+            # Nothing to fill or fire: walking the path would only leave its last point (the
+            # close) as the market's price, so set that directly.
+            close = bar.close.raw
+            check_bar(bar.open.raw, bar.high.raw, bar.low.raw, close)
+            self.market.set_trade_point(close, size)
+            return
         for point in bar_path(bar.open.raw, bar.high.raw, bar.low.raw, bar.close.raw):
             self.market.set_trade_point(point, size)
             if self._book_type is not BookType.L3_MBO:

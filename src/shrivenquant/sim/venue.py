@@ -268,6 +268,9 @@ class SimulatedVenue(VenueCommands):
     def process_bar(self, bar: Bar) -> None:
         """A bar of a listed instrument."""
         engine = self.engine(bar.bar_type.instrument_id)
+        if not self._busy and engine.idle:
+            engine.process_bar(bar)  # moves the prices only: nothing to queue or settle
+            return
         self._run(lambda: engine.process_bar(bar))
 
     def process_order_book_deltas(self, deltas: OrderBookDeltas) -> None:
