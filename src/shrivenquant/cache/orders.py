@@ -195,6 +195,8 @@ class OrderIndex:
         side: OrderSide | None,
     ) -> list[Order]:
         """Orders in ``base`` (all when None) that match every filter given."""
+        if base is not None and not base:
+            return []  # the common "nothing open" case, without building filters
         filters: list[_IdSet] = []
         if venue is not None:
             filters.append(self.by_venue.get(venue, {}))

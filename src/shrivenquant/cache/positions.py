@@ -73,6 +73,8 @@ class PositionIndex:
         side: PositionSide | None,
     ) -> list[Position]:
         """Positions in ``base`` (all when None) matching every filter given."""
+        if base is not None and not base:
+            return []  # the common "nothing open" case, without building filters
         filters: list[_IdSet] = []
         if venue is not None:
             filters.append(self.by_venue.get(venue, {}))

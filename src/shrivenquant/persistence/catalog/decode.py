@@ -215,16 +215,34 @@ def iter_bars(arrays: BarArrays, where: str = "bars") -> Iterator[Bar]:
         for name in ("open", "high", "low", "close")
     ]
     volumes = to_raw_list(arrays.volume, sp, f"{where}:volume")
+    new = _new
+    # The values are built inline (not through `_price`): this loop runs once per bar of a
+    # backtest, and five calls per bar are a good part of its cost.
     for o, h, lo, c, v, ts_event, ts_init in zip(
         *columns, volumes, arrays.ts_event.tolist(), arrays.ts_init.tolist(), strict=True
     ):
+        open_ = new(Price)
+        open_._raw = o
+        open_._precision = pp
+        high = new(Price)
+        high._raw = h
+        high._precision = pp
+        low = new(Price)
+        low._raw = lo
+        low._precision = pp
+        close = new(Price)
+        close._raw = c
+        close._precision = pp
+        volume = new(Quantity)
+        volume._raw = v
+        volume._precision = sp
         yield Bar(
             bar_type=bar_type,
-            open=_price(o, pp),
-            high=_price(h, pp),
-            low=_price(lo, pp),
-            close=_price(c, pp),
-            volume=_quantity(v, sp),
+            open=open_,
+            high=high,
+            low=low,
+            close=close,
+            volume=volume,
             ts_event=ts_event,
             ts_init=ts_init,
         )
