@@ -72,6 +72,8 @@ class ReplayLoop:
         self._send = bus.send
         self._stop = False
         self._out_of_order = 0
+        self._last_bar_type: Any = None
+        self._last_processor: Any = None
 
     def stop(self) -> None:
         """End the run after the record being handled."""
@@ -141,15 +143,21 @@ class ReplayLoop:
         kind = type(record)
         if kind is Bar:
             key: Any = record.bar_type
+            # Bars of one series share their BarType object: an identity check finds the
+            # route of a run of them without hashing.
+            if key is self._last_bar_type:
+                processor = self._last_processor
+            else:
+                processor = self._route(key, record)
+                self._last_bar_type, self._last_processor = key, processor
         elif isinstance(record, Instrument):
             self._on_instrument(record)
+            self._last_bar_type = None  # listing may change the routes
             self._send(_ENDPOINT, record)
             return
         else:
             key = (kind, record.instrument_id)
-        processor = self._routes.get(key, _MISSING)
-        if processor is _MISSING:
-            processor = self._venues.resolve(key, record)
+            processor = self._route(key, record)
         if processor is not None:
             try:
                 processor(record)
@@ -160,6 +168,12 @@ class ReplayLoop:
                     f"use it: {exc}"
                 ) from exc
         self._send(_ENDPOINT, record)
+
+    def _route(self, key: Any, record: Any) -> Any:
+        processor = self._routes.get(key, _MISSING)
+        if processor is _MISSING:
+            processor = self._venues.resolve(key, record)
+        return processor
 
     def _replay_group(self, group: list[Any], ts: int) -> int:
         """Open the group's bars for the venues, then handle its records; return how many
