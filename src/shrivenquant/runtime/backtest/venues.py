@@ -7,6 +7,7 @@ venue's prices and liquidity are those of the moment the strategies react to.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, Final
 
 from shrivenquant.model.data import (
@@ -26,6 +27,7 @@ Processor = Callable[[Any], None]
 RouteKey = BarType | tuple[type, InstrumentId]
 
 _MISSING: Final = object()
+_IN_FLIGHT: Final = attrgetter("in_flight")
 
 
 class SimVenues:
@@ -78,10 +80,7 @@ class SimVenues:
 
     def in_flight(self) -> bool:
         """Whether any client has commands on their way to its venue."""
-        for client in self._client_list:  # once per record: no generator
-            if client.in_flight:
-                return True
-        return False
+        return any(map(_IN_FLIGHT, self._client_list))  # once per record: no generator
 
     # -- routing -------------------------------------------------------------------------------
 
