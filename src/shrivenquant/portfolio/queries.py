@@ -110,6 +110,13 @@ class PortfolioQueries:
         self, instrument_id: InstrumentId, strategy_id: StrategyId | None = None
     ) -> PositionSide:
         """LONG, SHORT or FLAT, by the sign of `net_position`."""
+        # Strategies ask this on every bar: answer the usual cases (nothing or one position
+        # open) without summing Decimals.
+        positions = self._cache.positions_open(None, instrument_id, strategy_id)
+        if not positions:
+            return PositionSide.FLAT
+        if len(positions) == 1:
+            return positions[0].side
         net = self.net_position(instrument_id, strategy_id)
         if net > 0:
             return PositionSide.LONG

@@ -91,6 +91,23 @@ class TestExposureAndPnl:
         assert h.portfolio.net_side(ETHUSDT.id) is PositionSide.SHORT
         assert h.portfolio.net_side(PERP.id) is PositionSide.LONG
 
+    def test_net_side_sums_the_open_positions(self, make_harness: Any) -> None:
+        h = make_harness(config(MarkPriceType.MID), [PERP])
+        h.open_account(h.state(AccountType.MARGIN, "100000 USDT", base=USDT))
+        a, b = StrategyId("S-A"), StrategyId("S-B")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.FLAT
+        buy = h.exec.submit(PERP, OrderSide.BUY, "1.000", "50000.0", strategy_id=a)
+        h.exec.fill(buy, "1.000", "50000.0")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.LONG
+        sell = h.exec.submit(PERP, OrderSide.SELL, "1.000", "50000.0", strategy_id=b)
+        h.exec.fill(sell, "1.000", "50000.0")
+        assert h.portfolio.net_side(PERP.id, a) is PositionSide.LONG
+        assert h.portfolio.net_side(PERP.id, b) is PositionSide.SHORT
+        assert h.portfolio.net_side(PERP.id) is PositionSide.FLAT  # one long, one short
+        more = h.exec.submit(PERP, OrderSide.SELL, "0.500", "50000.0", strategy_id=b)
+        h.exec.fill(more, "0.500", "50000.0")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.SHORT
+
     def test_realized_and_commissions_per_strategy(self, make_harness: Any) -> None:
         h = make_harness(config(MarkPriceType.MID), [PERP])
         h.open_account(h.state(AccountType.MARGIN, "100000 USDT", base=USDT))
