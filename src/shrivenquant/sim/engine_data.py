@@ -114,21 +114,29 @@ class MarketDataFills:
 
     def process_bar(self, bar: Bar) -> None:
         """A bar, walked as a path of prices (see `shrivenquant.sim.bar_path`)."""
+        if not self._triggers and not len(self.book):
+            self.bar_prices(bar)
+            return
         volume = bar.volume.raw
         step = self._size_step
         size = None if not volume else max(volume // 4 // step * step, step)
-        if not self._triggers and not len(self.book):
-            # Nothing to fill or fire: walking the path would only leave its last point (the
-            # close) as the market's price, so set that directly.
-            close = bar.close.raw
-            check_bar(bar.open.raw, bar.high.raw, bar.low.raw, close)
-            self.market.set_trade_point(close, size)
-            return
         for point in bar_path(bar.open.raw, bar.high.raw, bar.low.raw, bar.close.raw):
             self.market.set_trade_point(point, size)
             if self._book_type is not BookType.L3_MBO:
                 self._trade_fills(point, size, sellers_touch=True, buyers_touch=True)
             self.check_triggers()
+
+    def bar_prices(self, bar: Bar) -> None:
+        """A bar while the engine is `idle`: with nothing to fill or fire, walking its path
+        would only leave the last point (the close) as the market's price, so that is set
+        directly (the bar is checked as the walk checks it)."""
+        close = bar.close.raw
+        check_bar(bar.open.raw, bar.high.raw, bar.low.raw, close)
+        volume = bar.volume.raw
+        step = self._size_step
+        self.market.set_trade_point(
+            close, None if not volume else max(volume // 4 // step * step, step)
+        )
 
     def process_order_book_deltas(self, deltas: OrderBookDeltas) -> None:
         """Depth updates (used as liquidity in L2 mode)."""

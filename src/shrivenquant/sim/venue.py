@@ -281,7 +281,7 @@ class SimulatedVenue(VenueCommands):
 
     def _process_bar(self, engine: OrderMatchingEngine, bar: Bar) -> None:
         if not self._busy and engine.idle:
-            engine.process_bar(bar)  # moves the prices only: nothing to queue or settle
+            engine.bar_prices(bar)  # moves the prices only: nothing to queue or settle
             return
         self._run(lambda: engine.process_bar(bar))
 

@@ -7,8 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shrivenquant.model.data import Bar, QuoteTick, TradeTick
+from shrivenquant.persistence.catalog import BarArrays
+from shrivenquant.runtime import NodeConfig
 from shrivenquant.runtime.backtest import data as data_module
 from shrivenquant.runtime.backtest.data import kind_rank, make_source, merge
+from shrivenquant.runtime.backtest.plan import adapt_config
 from shrivenquant.runtime.synthetic import GbmSpec, gbm_bars
 from shrivenquant.testkit.stubs import TestDataStubs
 
@@ -65,3 +68,37 @@ def test_arrays_decode_a_chunk_at_a_time_without_losing_rows(
     records = list(make_source(bars).records)
     assert [r.ts_init for r in records] == bars.ts_init.tolist()
     assert [r.close.raw for r in records] == [c * 10**7 for c in bars.close.tolist()]
+
+
+def _with_high(bars: BarArrays, row: int, high: int) -> BarArrays:
+    highs = bars.high.copy()
+    highs[row] = high
+    return BarArrays.create(
+        bars.bar_type,
+        ts_event=bars.ts_event,
+        open=bars.open,
+        high=highs,
+        low=bars.low,
+        close=bars.close,
+        price_precision=bars.price_precision,
+        volume=bars.volume,
+        size_precision=bars.size_precision,
+    )
+
+
+def test_columns_that_pass_the_record_checks_are_marked_checked() -> None:
+    bars = gbm_bars(GbmSpec(count=50))
+    assert make_source(bars).checked
+    assert not make_source(_with_high(bars, 7, int(bars.low[7]) - 1)).checked
+    assert not make_source([TestDataStubs.trade_tick(ts=1)]).checked  # records: not known
+
+
+def test_the_data_engine_skips_its_checks_only_when_every_source_was_checked() -> None:
+    bars = gbm_bars(GbmSpec(count=50))
+    bad = _with_high(bars, 3, int(bars.close[3]) - 1)
+    checked = adapt_config(NodeConfig(), [make_source(bars)], ())
+    assert not checked.data_engine.validate_data
+    mixed = adapt_config(NodeConfig(), [make_source(bars), make_source(bad)], ())
+    assert mixed.data_engine.validate_data
+    records = adapt_config(NodeConfig(), [make_source([TestDataStubs.trade_tick(ts=1)])], ())
+    assert records.data_engine.validate_data

@@ -106,6 +106,8 @@ class Source:
         last_ts: ``ts_init`` of the last record, if known.
         contents: the market data types each instrument has in it (None: unknown).
         bar_types: the bar types it holds (None: unknown).
+        checked: every record passes the data engine's per-record checks (established once,
+            on the columns), so the replay need not check them again one by one.
     """
 
     records: Iterable[Any]
@@ -114,6 +116,7 @@ class Source:
     last_ts: int | None
     contents: Mapping[InstrumentId, frozenset[type]] | None
     bar_types: frozenset[BarType] | None
+    checked: bool = False
 
     @property
     def kinds(self) -> frozenset[type] | None:
@@ -224,7 +227,26 @@ def _columnar(data: Columnar, start: int | None, end: int | None, name: str) -> 
         kind = _ARRAY_TYPES[type(data)]
         bar_types = frozenset()
     records = _decoded(data, name)
-    return Source(records, count, first, last, {data.instrument_id: frozenset({kind})}, bar_types)
+    contents = {data.instrument_id: frozenset({kind})}
+    return Source(records, count, first, last, contents, bar_types, _passes_checks(data))
+
+
+def _passes_checks(data: Columnar) -> bool:
+    """Whether every row passes the check the data engine makes on such a record (bars: OHLC
+    consistent; trades: size > 0; quotes: not crossed; single book deltas: none)."""
+    if isinstance(data, BarArrays):
+        high, low = data.high, data.low
+        return bool(
+            (high >= data.open).all()
+            and (high >= data.close).all()
+            and (low <= data.open).all()
+            and (low <= data.close).all()
+        )
+    if isinstance(data, TradeTickArrays):
+        return bool((data.size > 0).all())
+    if isinstance(data, QuoteTickArrays):
+        return bool((data.bid_price <= data.ask_price).all())
+    return True
 
 
 def _decoded(data: Columnar, name: str) -> Iterator[Any]:

@@ -29,9 +29,15 @@ def adapt_config(
     When the data has no quotes, positions are marked at the last trade (or bar close) rather
     than the mid. When it holds only bars, the risk engine's periodic evaluation runs at most
     once per bar: nothing it looks at changes between two bars, and a one-second timer would
-    fire sixty times per one-minute bar.
+    fire sixty times per one-minute bar. When every source was checked on its columns (see
+    `Source.checked`), the data engine does not check each record again.
     """
     config = dataclasses.replace(config, instruments=tuple(instruments), venues=())
+    if config.data_engine.validate_data and sources and all(s.checked for s in sources):
+        # Checked on the columns already: checking each record again would change nothing.
+        config = dataclasses.replace(
+            config, data_engine=dataclasses.replace(config.data_engine, validate_data=False)
+        )
     kinds = [s.kinds for s in sources]
     if None in kinds:
         return config
