@@ -65,6 +65,8 @@ class PortfolioQueries:
     def convert(self, amount: Money, to_currency: Currency | None = None) -> Money | None:
         """``amount`` in ``to_currency`` (default: the base currency) at the latest rate."""
         target = self._target(to_currency)
+        if amount.currency == target and amount.precision == target.precision:
+            return amount  # a rate of one, and nothing to round
         if self.xrate(amount.currency, target) is None:
             return None
         return self._rates.convert(amount, target)

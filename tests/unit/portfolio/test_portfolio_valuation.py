@@ -188,3 +188,11 @@ class TestCashEquity:
         assert h.portfolio.equity(account.id) is None  # no mark yet
         h.trade(OPTION, "130.00")
         assert h.portfolio.equity_in(account.id) == Money("100750", INR)  # 91000 + 75 * 130
+
+
+def test_converting_to_the_same_currency_keeps_the_value_and_rounds_extra_places(
+    make_harness: Any,
+) -> None:
+    h = make_harness(config(MarkPriceType.MID), [PERP])
+    assert h.portfolio.convert(Money("1.25", EUR), EUR) == Money("1.25", EUR)
+    assert str(h.portfolio.convert(Money("0.125", EUR), EUR)) == "0.12 EUR"  # half to even
