@@ -13,6 +13,7 @@ from shrivenquant.runtime.backtest import data as data_module
 from shrivenquant.runtime.backtest.data import kind_rank, make_source, merge
 from shrivenquant.runtime.backtest.plan import adapt_config
 from shrivenquant.runtime.synthetic import GbmSpec, gbm_bars
+from shrivenquant.testkit.instruments import TestInstrumentProvider
 from shrivenquant.testkit.stubs import TestDataStubs
 
 
@@ -102,3 +103,22 @@ def test_the_data_engine_skips_its_checks_only_when_every_source_was_checked() -
     assert mixed.data_engine.validate_data
     records = adapt_config(NodeConfig(), [make_source([TestDataStubs.trade_tick(ts=1)])], ())
     assert records.data_engine.validate_data
+
+
+def test_columns_and_records_merge_by_time_then_kind_then_source() -> None:
+    bars = gbm_bars(GbmSpec(count=20))
+    times = bars.ts_init.tolist()
+    instrument = TestInstrumentProvider.btcusdt_binance()
+    listed = [instrument, *(TestDataStubs.trade_tick(ts=t) for t in times[::3])]
+    sources = [make_source(bars), make_source(listed)]
+    assert sources[0].rank == kind_rank(next(iter(make_source(bars).records)))
+    assert sources[1].rank is None  # records of several kinds: ranked one by one
+    merged = list(merge(sources))
+    assert len(merged) == 20 + len(listed)
+    assert merged[0] is instrument  # a definition (ts_init 0) comes first of all
+    keys = [(r.ts_init, kind_rank(r), 0 if type(r) is Bar else 1) for r in merged]
+    assert keys == sorted(keys)
+    # At a shared time the trade (rank 4) comes before the bar (rank 5), whatever the source.
+    first_trade = next(i for i, r in enumerate(merged) if type(r) is TradeTick)
+    assert type(merged[first_trade + 1]) is Bar
+    assert merged[first_trade].ts_init == merged[first_trade + 1].ts_init

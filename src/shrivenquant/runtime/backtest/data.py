@@ -15,6 +15,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final
 
 import numpy as np
@@ -60,6 +61,7 @@ _RANK: Final[dict[type, int]] = {
     Bar: 5,
 }
 _KINDS: Final = (OrderBookSnapshot, OrderBookDeltas, OrderBookDelta, QuoteTick, TradeTick, Bar)
+_RECORD: Final = itemgetter(4)
 DECODE_CHUNK: Final = 65_536
 """Rows of a columnar source turned into records at a time."""
 _DECODERS: Final[dict[type, Any]] = {
@@ -108,6 +110,8 @@ class Source:
         bar_types: the bar types it holds (None: unknown).
         checked: every record passes the data engine's per-record checks (established once,
             on the columns), so the replay need not check them again one by one.
+        rank: the `kind_rank` of every record, when they are all of one kind (None: look at
+            each record).
     """
 
     records: Iterable[Any]
@@ -117,6 +121,7 @@ class Source:
     contents: Mapping[InstrumentId, frozenset[type]] | None
     bar_types: frozenset[BarType] | None
     checked: bool = False
+    rank: int | None = None
 
     @property
     def kinds(self) -> frozenset[type] | None:
@@ -159,15 +164,18 @@ def merge(sources: Sequence[Source]) -> Iterator[Any]:
         return iter(())
     if len(sources) == 1:
         return iter(sources[0].records)
-    keyed = [
-        ((r.ts_init, kind_rank(r), index, r) for r in source.records)
-        for index, source in enumerate(sources)
-    ]
-    return (item[3] for item in heapq.merge(*keyed, key=_merge_key))
+    # Keys are unique tuples (the last int counts the source's records), so the heap compares
+    # them natively, with no key function and never reaching the record.
+    keyed = [_keyed(source, index) for index, source in enumerate(sources)]
+    return map(_RECORD, heapq.merge(*keyed))
 
 
-def _merge_key(item: tuple[int, int, int, Any]) -> tuple[int, int, int]:
-    return item[0], item[1], item[2]
+def _keyed(source: Source, index: int) -> Iterator[tuple[int, int, int, int, Any]]:
+    """``(ts_init, kind rank, source index, row, record)`` of each record of ``source``."""
+    rank = source.rank
+    if rank is not None:
+        return ((r.ts_init, rank, index, row, r) for row, r in enumerate(source.records))
+    return ((r.ts_init, kind_rank(r), index, row, r) for row, r in enumerate(source.records))
 
 
 def _window(records: Iterable[Any], start: int | None, end: int | None) -> Iterator[Any]:
@@ -228,7 +236,9 @@ def _columnar(data: Columnar, start: int | None, end: int | None, name: str) -> 
         bar_types = frozenset()
     records = _decoded(data, name)
     contents = {data.instrument_id: frozenset({kind})}
-    return Source(records, count, first, last, contents, bar_types, _passes_checks(data))
+    return Source(
+        records, count, first, last, contents, bar_types, _passes_checks(data), _RANK[kind]
+    )
 
 
 def _passes_checks(data: Columnar) -> bool:
