@@ -29,19 +29,12 @@ from shrivenquant.risk.margin import (
 )
 from shrivenquant.risk.reasons import RiskReason, format_reason, split_reason
 from shrivenquant.risk.sources import RiskPortfolio
+from shrivenquant.risk.span_config import SpanMarginConfig, SpanParameters
 
 if TYPE_CHECKING:
-    from shrivenquant.risk.span_margin import (
-        SpanMargin,
-        SpanMarginConfig,
-        SpanMarginError,
-        SpanMarginModel,
-        SpanParameters,
-    )
+    from shrivenquant.risk.span_margin import SpanMargin, SpanMarginError, SpanMarginModel
 
-_SPAN_NAMES = frozenset(
-    {"SpanMargin", "SpanMarginConfig", "SpanMarginError", "SpanMarginModel", "SpanParameters"}
-)
+_SPAN_NAMES = frozenset({"SpanMargin", "SpanMarginError", "SpanMarginModel"})
 
 
 def __getattr__(name: str) -> Any:

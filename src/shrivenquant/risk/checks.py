@@ -61,6 +61,7 @@ from shrivenquant.risk.tables import SCALE2, LimitTable
 
 _BUY: Final = OrderSide.BUY
 _EMPTY: Final = Exposure()  # never written: stands in for an instrument with no exposure
+_NO_BOOK: Final[dict[str, Exposure]] = {}  # never written: a strategy with no exposure
 _STP_OFF: Final = SelfTradePrevention.OFF
 _STP_STRATEGY: Final = SelfTradePrevention.STRATEGY
 
@@ -149,6 +150,7 @@ class PreTradeChecks:
             for table in by_strategy.values():
                 table.account = None
                 table.margin_model = None
+                table.funds_buy = table.funds_sell = None
 
     # -- the fast path -----------------------------------------------------------------------
 
@@ -190,9 +192,10 @@ class PreTradeChecks:
             )  # fmt: skip
         qty = quantity.raw
         ikey = table.instrument_key
-        state = self._prices.states.get(ikey)
+        prices, ledger = self._prices, self._ledger
+        state = prices.states.get(ikey)
         stale_ns = self._stale_ns
-        reference = 0 if state is None else self._prices.reference_of(state)
+        reference = 0 if state is None else state.reference
         p = 0 if price is None else price.raw
         t = 0 if trigger_price is None else trigger_price.raw
         if (
@@ -208,7 +211,7 @@ class PreTradeChecks:
                 reduce_only, now, delta, exclude,
             )  # fmt: skip
         sign = 1 if side is _BUY else -1
-        value_px = p or t or self._prices.execution(ikey, sign)
+        value_px = p or t or prices.execution(ikey, sign)
         if value_px > 0:
             notional = (
                 table.notional(qty, value_px)
@@ -221,7 +224,7 @@ class PreTradeChecks:
                 reduce_only, now, delta, exclude,
             )  # fmt: skip
         added = qty if delta is None else delta
-        exposure = self._ledger.instruments.get(ikey, _EMPTY)
+        exposure = ledger.instruments.get(ikey, _EMPTY)
         if added > 0:
             mark = reference or self.exposures.fallback.get(ikey, 0) or value_px
             if sign > 0:
@@ -235,24 +238,32 @@ class PreTradeChecks:
                 size > (before if before >= 0 else -before)
                 and (
                     size > table.position_hi
-                    or size * mark * table.multiplier > table.position_value_hi
+                    or size * mark > table.position_value_hi
                 )
             ) or (
                 table.has_strategy_limits
                 and _grows_too_far(
-                    self._ledger.strategy(table.strategy_key, ikey), sign, added, mark,
-                    table.multiplier, table.strategy_hi, table.strategy_value_hi,
+                    ledger.strategies.get(table.strategy_key, _NO_BOOK).get(ikey, _EMPTY),
+                    sign, added, mark, table.strategy_hi, table.strategy_value_hi,
                 )
             ):  # fmt: skip
                 return self.explain(
                     instrument_id, strategy_id, side, quantity, price, trigger_price,
                     reduce_only, now, delta, exclude,
                 )  # fmt: skip
-            if table.exposures:
+            if table.exposures and not (
+                table.exposure_ledger_version == ledger.version
+                and table.exposure_price_version == prices.version
+                and (
+                    table.notional(added, mark)
+                    if table.inverse
+                    else -(-added * mark * table.multiplier // SCALE2)
+                )
+                <= table.exposure_headroom
+            ):
                 denial = self.exposures.check_limits(table, exposure, sign, added, mark)
                 if denial is not None:
                     return denial
-        ledger = self._ledger
         if delta is None and ledger.open_total >= table.min_open_limit:
             denial = check_open_orders(ledger, table, exposure)
             if denial is not None:
@@ -386,23 +397,18 @@ class PreTradeChecks:
 
 def _price_ok(table: LimitTable, price: int, reference: int) -> bool:
     """Whether ``price`` is on the tick, in range and within the band around ``reference``."""
-    if price % table.tick or not table.price_lo <= price <= table.price_hi:
+    if price % table.tick:
         return False
-    if not table.banded:
-        return True
-    if reference <= 0:
-        return False
-    distance = price - reference if price > reference else reference - price
-    if table.band_ticks is not None and distance > table.band_ticks:
-        return False
-    return table.band_num is None or distance * table.band_den <= reference * table.band_num
+    if reference != table.window_reference:
+        table.price_window(reference)
+    return table.window_lo <= price <= table.window_hi
 
 
 def _grows_too_far(
-    exposure: Exposure, sign: int, added: int, mark: int, multiplier: int, qty_hi: int,
-    value_hi: int,
-) -> bool:  # fmt: skip
-    """Whether the worst-case position grows past a quantity or (linear) value limit."""
+    exposure: Exposure, sign: int, added: int, mark: int, qty_hi: int, value_hi: int
+) -> bool:
+    """Whether the worst-case position grows past a quantity or a (linear) value limit
+    (``value_hi`` scaled as `LimitTable` keeps it: quantity x mark, raw x raw)."""
     if sign > 0:
         before = exposure.pos + exposure.buy
         after = before + added
@@ -412,4 +418,4 @@ def _grows_too_far(
     size = after if after >= 0 else -after
     if size <= (before if before >= 0 else -before):
         return False
-    return size > qty_hi or size * mark * multiplier > value_hi
+    return size > qty_hi or size * mark > value_hi

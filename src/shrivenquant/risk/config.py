@@ -19,6 +19,9 @@ A TOML table such as::
     [risk.drawdown."BINANCE-001"]
     daily_loss_limit = "1000 USDT"
     action = "HALTED"
+    [risk.span_margin]                     # margin of short options (SPAN-style)
+    price_scan = "0.06"
+    vol_scan = "0.04"
 
 is read with ``RiskConfig.from_mapping(table, instruments=known_ids)``. A negative limit, an
 unknown key or an unknown instrument fails there, with the field named in the message.
@@ -48,6 +51,7 @@ from shrivenquant.risk.config_sections import (
     parse_tiers,
 )
 from shrivenquant.risk.limits import RiskLimits
+from shrivenquant.risk.span_config import SpanMarginConfig
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -83,8 +87,13 @@ class RiskConfig:
         market_move_breaker, venue_error_breaker, stale_data_breaker: circuit breakers
             (None: off).
         leverage_tiers: leverage brackets of leveraged instruments, for the margin check.
+        span_margin: the scan ranges and charges of the SPAN-style scenario margin that
+            funds short options; None refuses orders that add short option exposure (unless
+            a model is given to the engine).
         venue_timezones: the trading-day time zone of each venue; others use UTC.
-        evaluation_interval_ns: how often drawdown, margin and timeout checks run.
+        evaluation_interval_ns: the least clock time between two evaluations of the drawdown
+            controls and maintenance margin that market data and account states trigger
+            (fills trigger the drawdown controls at once).
     """
 
     bypass: bool = False
@@ -102,6 +111,7 @@ class RiskConfig:
     venue_error_breaker: VenueErrorBreakerConfig | None = None
     stale_data_breaker: StaleDataBreakerConfig | None = None
     leverage_tiers: Mapping[InstrumentId, tuple[LeverageTier, ...]] = field(default_factory=_empty)
+    span_margin: SpanMarginConfig | None = None
     venue_timezones: Mapping[str, str] = field(default_factory=lambda: DEFAULT_VENUE_TIMEZONES)
     evaluation_interval_ns: int = NANOS_PER_SECOND
 
@@ -145,6 +155,7 @@ class RiskConfig:
             for key, v in _parse.expect_mapping("leverage_tiers", self.leverage_tiers).items()
         }
         set_(self, "leverage_tiers", MappingProxyType(tiers))
+        _check_type("span_margin", self.span_margin, SpanMarginConfig)
         set_(self, "venue_timezones", _timezones(self.venue_timezones))
         _parse.count("evaluation_interval_ns", self.evaluation_interval_ns, minimum=1)
 
@@ -177,7 +188,8 @@ class RiskConfig:
     def check_instruments(
         self, instruments: Iterable[InstrumentId], *, loaded_venues_only: bool = False
     ) -> None:
-        """Refuse limits or leverage tiers for instruments not in ``instruments``.
+        """Refuse limits, leverage tiers or spot instruments of the scenario margin for
+        instruments not in ``instruments``.
 
         With ``loaded_venues_only``, instruments of venues none of ``instruments`` belongs to
         are not judged (their definitions may not be loaded yet).
@@ -187,14 +199,21 @@ class RiskConfig:
         """
         known = set(instruments)
         venues = {instrument_id.venue for instrument_id in known}
-        for section in ("instrument_limits", "leverage_tiers"):
-            for instrument_id in getattr(self, section):
-                if loaded_venues_only and instrument_id.venue not in venues:
-                    continue
-                if instrument_id not in known:
-                    raise InvalidInputError(
-                        f'{section}["{instrument_id}"]: unknown instrument {instrument_id}'
-                    )
+        named = [
+            (f'{section}["{instrument_id}"]', instrument_id)
+            for section in ("instrument_limits", "leverage_tiers")
+            for instrument_id in getattr(self, section)
+        ]
+        if self.span_margin is not None:
+            named += [
+                (f'span_margin.spot_instruments["{underlying}"]', instrument_id)
+                for underlying, instrument_id in self.span_margin.spot_instruments.items()
+            ]
+        for where, instrument_id in named:
+            if loaded_venues_only and instrument_id.venue not in venues:
+                continue
+            if instrument_id not in known:
+                raise InvalidInputError(f"{where}: unknown instrument {instrument_id}")
 
     def limits_for(self, scope_kind: str, key: object) -> RiskLimits | None:
         """The limits configured for one scope (``GLOBAL``, ``ACCOUNT``, ``STRATEGY``,
@@ -249,6 +268,10 @@ def _breaker_section(cls: Any) -> Callable[[str, object], Any]:
     return parse
 
 
+def _span_section(key: str, value: object) -> SpanMarginConfig:
+    return SpanMarginConfig.from_mapping(_parse.expect_mapping(key, value))
+
+
 def _evaluation(key: str, value: object) -> int:
     return _parse.seconds_to_ns(key, value)
 
@@ -264,6 +287,7 @@ _SECTION_PARSERS: Final[dict[str, Callable[[str, object], Any]]] = {
     "market_move_breaker": _breaker_section(MarketMoveBreakerConfig),
     "venue_error_breaker": _breaker_section(VenueErrorBreakerConfig),
     "stale_data_breaker": _breaker_section(StaleDataBreakerConfig),
+    "span_margin": _span_section,
     "evaluation_interval_secs": _evaluation,
 }
 _FIELD_OF: Final = {"evaluation_interval_secs": "evaluation_interval_ns"}

@@ -32,10 +32,8 @@ from shrivenquant.model.events import (
     TradingStateCause,
     TradingStateChanged,
 )
-from shrivenquant.model.events.order import OrderDenied, OrderInitialized
 from shrivenquant.model.messages import Message
 from shrivenquant.risk.drawdown import Baseline
-from shrivenquant.risk.reasons import RiskReason, format_reason
 from shrivenquant.risk.states import StateEntry, more_restrictive
 
 if TYPE_CHECKING:
@@ -346,20 +344,3 @@ class RiskControl:
                 message.day_start_pnl,
                 message.peak_equity,
             )
-
-
-def denied_event(
-    engine: RiskEngine, init: OrderInitialized, code: RiskReason, sentence: str
-) -> OrderDenied:
-    """An `OrderDenied` for an order (its `OrderInitialized`) with a coded reason."""
-    now = engine.clock.timestamp_ns()
-    return OrderDenied(
-        trader_id=init.trader_id,
-        strategy_id=init.strategy_id,
-        instrument_id=init.instrument_id,
-        client_order_id=init.client_order_id,
-        reason=format_reason(code, sentence),
-        event_id=UUID4(),
-        ts_event=now,
-        ts_init=now,
-    )

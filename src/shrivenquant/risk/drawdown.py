@@ -185,6 +185,12 @@ class DrawdownMonitor:
         watch.recorded_ns = now
         return Baseline(account_id, watch.day, pnl, equity)
 
+    def next_day_ns(self) -> int | None:
+        """When the earliest next trading day of a watched account starts (None: no day is
+        known yet)."""
+        starts = [watch.day_ends for watch in self._watches.values() if watch.day_ends > 0]
+        return min(starts) if starts else None
+
     def evaluate(self, now: int) -> list[Outcome]:
         """Check every account; return what happened."""
         if self._source is None:

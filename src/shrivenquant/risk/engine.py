@@ -5,11 +5,13 @@ checked (`shrivenquant.risk.checks`) and throttled; what passes goes on to the e
 engine's ``EXEC_ENGINE_EXECUTE``. A refused order becomes an `OrderDenied` with a coded reason
 (``"MAX_POSITION_QTY: ..."``, see `shrivenquant.risk.reasons`), sent to ``EXEC_ENGINE_PROCESS``
 so the OMS journals and publishes it like any order event; a refused modify becomes an
-`OrderModifyRejected`. Cancels always pass, whatever the trading state.
+`OrderModifyRejected`; both are counted per code (`shrivenquant.risk.denials`). Cancels always
+pass, whatever the trading state.
 
 Risk commands (`SetTradingState`, `UpdateRiskLimits`, `ActivateKillSwitch`) arrive at the same
 endpoint and are journaled in the engine's own journal (`RiskControl`); market data, order
-events and the clock feed the breakers and drawdown controls (`RiskMonitor`).
+events and account states feed the breakers and drawdown controls (`RiskMonitor`), with
+clock alerts only where time alone matters (`shrivenquant.risk.schedule`).
 
 Start the risk engine after the execution engine and the portfolio: it seeds its ledger from
 the cache the OMS rebuilt, and reads PnL from the portfolio.
@@ -24,7 +26,7 @@ from shrivenquant.bus import topics
 from shrivenquant.bus.component import Component
 from shrivenquant.bus.message_bus import MessageBus
 from shrivenquant.cache import Cache
-from shrivenquant.core.clock import Clock, TimeEvent
+from shrivenquant.core.clock import Clock
 from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.core.uuid import UUID4
@@ -52,8 +54,9 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.model.messages import Message
 from shrivenquant.risk.checks import PreTradeChecks
 from shrivenquant.risk.config import RiskConfig
-from shrivenquant.risk.control import RiskControl, denied_event
+from shrivenquant.risk.control import RiskControl
 from shrivenquant.risk.counters import RiskCounters
+from shrivenquant.risk.denials import Refusals
 from shrivenquant.risk.drawdown import DrawdownMonitor
 from shrivenquant.risk.kill_switch import KillSwitch
 from shrivenquant.risk.ledger import RiskLedger
@@ -94,8 +97,9 @@ class RiskEngine(Component):
             currency need it).
         journal: where risk commands and automatic state changes are appended (its own
             journal, not the execution engine's); None runs without persistence.
-        scenario_margin: the SPAN-style margin model for short options (from the options
-            engine); without one, orders adding short option exposure are refused.
+        scenario_margin: the scenario margin model for short options; None builds a
+            `SpanMarginModel` from ``config.span_margin`` when that is set. Without either,
+            orders adding short option exposure are refused.
         margin_overrides: a margin model per instrument class, replacing the default choice.
     """
 
@@ -117,15 +121,22 @@ class RiskEngine(Component):
         self.config = config or RiskConfig()
         self.journal = journal
         self.counters = RiskCounters(bus.metrics)
+        self.refusals = Refusals(bus, clock, self.counters, self.log)
         self.states = TradingStates()
         self.book = LimitBook(self.config)
         self.ledger = RiskLedger()
         self.prices = MarketPrices(self.config.reference_price)
         source = None if portfolio is None else PortfolioSource(portfolio)
+        if scenario_margin is None and self.config.span_margin is not None:
+            # Imported here: the model needs the options engine (numba), loaded only when used.
+            from shrivenquant.risk.span_margin import SpanMarginModel  # noqa: PLC0415
+
+            scenario_margin = SpanMarginModel(cache, clock, self.config.span_margin)
+        cash = CashMarginModel()
         self.margins = MarginModels(
-            CashMarginModel(),
+            cash,
             LeveragedMarginModel(self.config.leverage_tiers),
-            OptionsMarginModel(scenario_margin, self._positions_on),
+            OptionsMarginModel(scenario_margin, self._positions_on, cash),
             margin_overrides,
         )
         self.checks = PreTradeChecks(
@@ -274,7 +285,8 @@ class RiskEngine(Component):
         self.monitor.record_venue_error(venue.value, kind, self.clock.timestamp_ns())
 
     def evaluate(self) -> None:
-        """Run the periodic checks now: drawdown, maintenance margin, order timeouts."""
+        """Run the evaluation now: drawdown, maintenance margin, order timeouts (it also runs
+        on market data, fills and account states; see `shrivenquant.risk.schedule`)."""
         self.monitor.evaluate(self.clock.timestamp_ns())
 
     # -- queries -----------------------------------------------------------------------------
@@ -314,25 +326,8 @@ class RiskEngine(Component):
     # -- helpers for the parts ---------------------------------------------------------------
 
     def deny(self, init: OrderInitialized, denial: Denial) -> None:
-        """Refuse an order: count it and hand the `OrderDenied` to the OMS to publish.
-
-        A duplicate of an order the OMS holds is published directly: the OMS would apply the
-        denial to the order already there.
-        """
-        code, sentence = denial
-        self.counters.denied(code)
-        self.log.info(
-            "order denied",
-            client_order_id=init.client_order_id.value,
-            strategy_id=init.strategy_id.value,
-            reason=code.value,
-            detail=sentence,
-        )
-        event = denied_event(self, init, code, sentence)
-        if code is RiskReason.DUPLICATE_ORDER:
-            self.bus.publish(topics.order_events(init.strategy_id), event)
-        else:
-            self.bus.send(topics.EXEC_ENGINE_PROCESS, event)
+        """Refuse an order with a coded reason (`shrivenquant.risk.denials`)."""
+        self.refusals.deny(init, denial)
 
     def drop_queued_orders(self, reason: str) -> None:
         """Deny every submit waiting in the throttle queue (the kill switch fired)."""
@@ -343,10 +338,6 @@ class RiskEngine(Component):
         if self._journal_ok and self.state is ComponentState.RUNNING:
             self.degrade(f"risk journal failed: {reason}")
         self._journal_ok = False
-
-    def on_timer(self, event: TimeEvent) -> None:
-        """The periodic evaluation timer."""
-        self.monitor.evaluate(event.ts_event)
 
     def _record_flatten_order(self, init: OrderInitialized) -> None:
         self.ledger.add_init(init)

@@ -34,6 +34,7 @@ Totals = tuple[int, int, int]
 """Gross, net if every buy fills, net if every sell fills (raw, in the limit's currency)."""
 
 _ONE = Fraction(1)
+_UNBOUNDED = 1 << 200  # more headroom than any limit has
 
 
 def _show(raw: int, currency: Currency) -> str:
@@ -107,17 +108,27 @@ class ExposureTotals:
         """Refuse when ``added`` more quantity breaks any exposure limit of ``table``.
 
         An order can move a total by at most the value of its own quantity, so a limit with
-        that much headroom passes without the exact computation.
+        that much headroom passes without the exact computation. The least headroom of the
+        table's limits is left on the table (``exposure_headroom``), so that while the ledger
+        and the prices stay as they are, the check's fast path clears an order of at most
+        that value with one compare.
         """
         own: tuple[int, int, int, int, int, int] | None = None
         mine: tuple[int, int, int, int, int, int] | None = None
         step = table.notional(added, mark)
         ledger_version, price_version = self._ledger.version, self._prices.version
+        least = _UNBOUNDED  # the least headroom of the limits
+        comparable = True  # every limit in the instrument's currency
         for limit in table.exposures:
             if limit.ledger_version != ledger_version or limit.price_version != price_version:
                 self.totals(limit)
-            if limit.same_currency is table.currency and step <= limit.headroom:
-                continue
+            if limit.same_currency is table.currency:
+                headroom = limit.headroom
+                least = min(least, headroom)
+                if step <= headroom:
+                    continue
+            else:
+                comparable = False
             totals = limit.cached
             if len(totals) == 2:
                 return totals
@@ -139,6 +150,10 @@ class ExposureTotals:
             denial = _check_limit(limit, totals, values, sign)
             if denial is not None:
                 return denial
+        if comparable:
+            table.exposure_headroom = least
+            table.exposure_ledger_version = ledger_version
+            table.exposure_price_version = price_version
         return None
 
     def check_fx_limits(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from shrivenquant.cache import Cache
 from shrivenquant.model.accounts import Account
+from shrivenquant.model.currency import Currency
 from shrivenquant.model.values import Money
 from shrivenquant.risk.ledger import Exposure, RiskLedger
-from shrivenquant.risk.margin import MarginDenied, MarginModels
+from shrivenquant.risk.margin import CashMarginModel, MarginDenied, MarginModels
 from shrivenquant.risk.reasons import Denial, RiskReason
 from shrivenquant.risk.tables import LimitTable
 
@@ -40,30 +41,34 @@ class FundsCheck:
         """Refuse when the account cannot fund ``added`` more quantity at ``px``."""
         self.pending_raw = 0
         account = table.account
-        model = table.margin_model
-        if account is None or model is None:
+        if account is None or table.margin_model is None:
             found = self._cache.account_for_venue(table.instrument_id.venue)
             if not isinstance(found, Account):
                 return (
                     RiskReason.NO_ACCOUNT,
                     f"no account for venue {table.venue_key} to fund the order from",
                 )
-            account = table.account = found
-            model = table.margin_model = self._margins.model_for(account, table.instrument)
-        before = exposure.pos + exposure.buy if sign > 0 else exposure.pos - exposure.sell
-        after = before + added if sign > 0 else before - added
-        try:
-            currency, needed = model.requirement(
-                account, table.instrument, sign, added, px, before, after
-            )
-        except MarginDenied as exc:
-            return exc.reason, str(exc)
+            account = self._bind(table, found)
+        # Funds that only depend on the order skip the model's general interface.
+        linear = table.funds_buy if sign > 0 else table.funds_sell
+        if linear is not None:
+            funds, key = linear
+            currency = funds.currency
+            needed = funds.amount(added, px)
+        else:
+            model = table.margin_model
+            assert model is not None  # bound above
+            before = exposure.pos + exposure.buy if sign > 0 else exposure.pos - exposure.sell
+            after = before + added if sign > 0 else before - added
+            try:
+                currency, needed = model.requirement(
+                    account, table.instrument, sign, added, px, before, after
+                )
+            except MarginDenied as exc:
+                return exc.code, str(exc)
+            key = self._pending_key(table, account, currency)
         if needed <= 0:
             return None
-        code = currency.code
-        key = table.pending_keys.get(code)
-        if key is None:
-            key = table.pending_keys[code] = f"{account.id.value}:{code}"
         balance = account.balance(currency)
         free = 0 if balance is None else balance.free.raw
         pending = self._ledger.pending.get(key, 0)
@@ -82,3 +87,29 @@ class FundsCheck:
         self.pending_key = key
         self.pending_raw = needed
         return None
+
+    def _bind(self, table: LimitTable, account: Account) -> Account:
+        """Remember on ``table`` its account, margin model and what it can precompute."""
+        model = self._margins.model_for(account, table.instrument)
+        table.account = account
+        table.margin_model = model
+        table.funds_buy = table.funds_sell = None
+        if isinstance(model, CashMarginModel):
+            for sign in (1, -1):
+                funds = model.linear(table.instrument, sign)
+                if funds is not None:
+                    entry = (funds, self._pending_key(table, account, funds.currency))
+                    if sign > 0:
+                        table.funds_buy = entry
+                    else:
+                        table.funds_sell = entry
+        return account
+
+    @staticmethod
+    def _pending_key(table: LimitTable, account: Account, currency: Currency) -> str:
+        """The ledger's key of what orders on their way need in ``currency``."""
+        code = currency.code
+        key = table.pending_keys.get(code)
+        if key is None:
+            key = table.pending_keys[code] = f"{account.id.value}:{code}"
+        return key

@@ -23,6 +23,7 @@ add short option exposure are refused with ``MARGIN_MODEL_UNAVAILABLE``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -46,11 +47,12 @@ Requirement = tuple[Currency, int]
 
 
 class MarginDenied(Exception):  # noqa: N818 - reads as the outcome it reports
-    """The model refuses the order outright (not a shortfall of funds)."""
+    """The model refuses the order outright (not a shortfall of funds): ``code`` is the
+    denial's reason code, the message its sentence."""
 
-    def __init__(self, reason: RiskReason, message: str) -> None:
+    def __init__(self, code: RiskReason, message: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.code = code
 
 
 class MarginModel(Protocol):
@@ -116,47 +118,65 @@ def _notional(instrument: Instrument, qty: int, price: int) -> Fraction:
     return Fraction(size * price, _SCALE3)
 
 
-class _CashTerms:
-    """Per instrument, what a cash order needs, folded into integer factors.
-
-    A buy needs ``ceil(qty * price * buy_num / buy_den)`` units of ``step`` in ``currency``
-    (inverse: ``ceil(qty * buy_num / (price * buy_den))``); a spot sell needs
-    ``ceil(qty * sell_num / sell_den)`` units of ``sell_step`` of the base currency.
+class LinearFunds:
+    """Funds that grow in proportion to an order, folded into integer factors: ``ceil(qty *
+    price * num / den)`` units of ``step`` in ``currency``; for an inverse contract ``ceil(qty
+    * num / (price * den))``; for what a spot sell delivers (``per_unit``) ``ceil(qty * num /
+    den)``, whatever the price.
     """
 
-    __slots__ = (
-        "buy_den",
-        "buy_num",
-        "currency",
-        "instrument",
-        "inverse",
-        "margin_only",
-        "sell_currency",
-        "sell_den",
-        "sell_num",
-        "sell_step",
-        "step",
-    )
+    __slots__ = ("currency", "den", "inverse", "num", "per_unit", "step")
+
+    def __init__(
+        self, currency: Currency, numerator: int, denominator: int, *, inverse: bool = False,
+        per_unit: bool = False,
+    ) -> None:  # fmt: skip
+        divisor = math.gcd(numerator, denominator)  # smaller ints on every order
+        self.currency = currency
+        self.num = numerator // divisor
+        self.den = denominator // divisor
+        self.step: int = STEP[currency.precision]
+        self.inverse = inverse
+        self.per_unit = per_unit
+
+    def amount(self, qty: int, price: int) -> int:
+        """What ``qty`` at ``price`` needs (raw, rounded up to the currency)."""
+        if self.per_unit:
+            return -(-qty * self.num // self.den) * self.step
+        if self.inverse:
+            return -(-qty * self.num // (price * self.den)) * self.step
+        return -(-qty * price * self.num // self.den) * self.step
+
+
+class _CashTerms:
+    """Per instrument, what a cash order needs: a buy its notional plus the larger fee, a spot
+    sell its base asset (None for other instruments: they must not go short)."""
+
+    __slots__ = ("buy", "instrument", "margin_only", "sell")
 
     def __init__(self, instrument: Instrument) -> None:
         self.instrument = instrument  # held, so the id() key of the cache stays its own
+        self.margin_only = instrument.instrument_class in _MARGIN_ONLY
         fee = _fee_rate(instrument)
         currency = instrument.notional_currency
-        places = currency.precision
-        scale: int = 10**places
-        self.currency = currency
-        self.step: int = STEP[places]
-        self.inverse = instrument.is_inverse
-        self.margin_only = instrument.instrument_class in _MARGIN_ONLY
-        self.buy_num = instrument.multiplier.raw * (fee.denominator + fee.numerator) * scale
-        self.buy_den = (FIXED_SCALAR if self.inverse else _SCALE3) * fee.denominator
+        inverse = instrument.is_inverse
+        self.buy = LinearFunds(
+            currency,
+            instrument.multiplier.raw * (fee.denominator + fee.numerator) * 10**currency.precision,
+            (FIXED_SCALAR if inverse else _SCALE3) * fee.denominator,
+            inverse=inverse,
+        )
         base = instrument.base_currency if isinstance(instrument, CurrencyPair) else None
-        self.sell_currency = base
-        sell_places = 0 if base is None else base.precision
-        sell_scale: int = 10**sell_places
-        self.sell_num = instrument.multiplier.raw * sell_scale
-        self.sell_den = FIXED_SCALAR**2
-        self.sell_step: int = STEP[sell_places]
+        self.sell = (
+            None
+            if base is None
+            else LinearFunds(
+                base,
+                instrument.multiplier.raw * 10**base.precision,
+                FIXED_SCALAR**2,
+                per_unit=True,
+            )
+        )
 
 
 class CashMarginModel:
@@ -167,6 +187,21 @@ class CashMarginModel:
     def __init__(self) -> None:
         # Keyed by id(instrument): the terms hold the instrument, so the id is not reused.
         self._terms: dict[int, _CashTerms] = {}
+
+    def _terms_of(self, instrument: Instrument) -> _CashTerms:
+        terms = self._terms.get(id(instrument))
+        if terms is None:
+            terms = self._terms[id(instrument)] = _CashTerms(instrument)
+        return terms
+
+    def linear(self, instrument: Instrument, sign: int) -> LinearFunds | None:
+        """What an order of ``sign`` on ``instrument`` needs when that depends on the order
+        alone (`requirement` gives the same); None when it depends on more (a sell that must
+        not go short) or the instrument needs a margin account."""
+        terms = self._terms_of(instrument)
+        if terms.margin_only:
+            return None
+        return terms.buy if sign > 0 else terms.sell
 
     def requirement(
         self,
@@ -179,31 +214,23 @@ class CashMarginModel:
         after: int,
     ) -> Requirement:
         """See `MarginModel.requirement`."""
-        terms = self._terms.get(id(instrument))
-        if terms is None:
-            terms = self._terms[id(instrument)] = _CashTerms(instrument)
+        terms = self._terms_of(instrument)
         if terms.margin_only:
             raise MarginDenied(
                 RiskReason.MARGIN_MODEL_UNAVAILABLE,
                 f"{instrument.id} is a {instrument.instrument_class.value}: it needs a margin "
                 f"account, and {account.id} is a cash account",
             )
-        if sign > 0:
-            if terms.inverse:
-                units = -(-qty * terms.buy_num // (price * terms.buy_den))
-            else:
-                units = -(-qty * price * terms.buy_num // terms.buy_den)
-            return terms.currency, units * terms.step
-        base = terms.sell_currency
-        if base is not None:
-            return base, -(-qty * terms.sell_num // terms.sell_den) * terms.sell_step
+        funds = terms.buy if sign > 0 else terms.sell
+        if funds is not None:
+            return funds.currency, funds.amount(qty, price)
         if after < 0:
             raise MarginDenied(
                 RiskReason.INSUFFICIENT_POSITION,
                 f"cash account {account.id} cannot sell {instrument.id} short: the position "
                 f"would reach {Decimal(after).scaleb(-9).normalize()} if every sell filled",
             )
-        return terms.currency, 0
+        return instrument.notional_currency, 0
 
 
 class LeveragedMarginModel:
@@ -271,27 +298,33 @@ class LeveragedMarginModel:
         Raises:
             MarginDenied: the notional exceeds the largest tier.
         """
-        tiers = self._tiers.get(instrument.id)
-        if not tiers:
+        tier = self._tier(instrument, notional)
+        if tier is None:
             return Fraction(0)
-        for tier in tiers:
-            if notional <= tier.max_notional:
-                return 1 / Fraction(tier.max_leverage)
-        raise MarginDenied(
-            RiskReason.INSUFFICIENT_MARGIN,
-            f"a position of {float(notional):.2f} {instrument.notional_currency} in "
-            f"{instrument.id} exceeds its largest leverage tier ({tiers[-1].max_notional})",
-        )
+        if notional > tier.max_notional:
+            raise MarginDenied(
+                RiskReason.INSUFFICIENT_MARGIN,
+                f"a position of {float(notional):.2f} {instrument.notional_currency} in "
+                f"{instrument.id} exceeds its largest leverage tier ({tier.max_notional})",
+            )
+        return 1 / Fraction(tier.max_leverage)
 
     def maintenance_rate(self, instrument: Instrument, notional: Fraction) -> Fraction:
-        """The maintenance rate at ``notional``: the tier's, else the instrument's."""
+        """The maintenance rate at ``notional``: the tier's (the largest tier's beyond it),
+        else the instrument's."""
+        tier = self._tier(instrument, notional)
+        return Fraction(instrument.margin_maint if tier is None else tier.maint_rate)
+
+    def _tier(self, instrument: Instrument, notional: Fraction) -> LeverageTier | None:
+        """The tier ``notional`` falls in (the largest when beyond them all); None without
+        tiers. The one lookup behind both the initial and the maintenance rate."""
         tiers = self._tiers.get(instrument.id)
-        if tiers:
-            for tier in tiers:
-                if notional <= tier.max_notional:
-                    return Fraction(tier.maint_rate)
-            return Fraction(tiers[-1].maint_rate)
-        return Fraction(instrument.margin_maint)
+        if not tiers:
+            return None
+        for tier in tiers:
+            if notional <= tier.max_notional:
+                return tier
+        return tiers[-1]
 
 
 PositionsOn = Callable[[Account, Instrument], dict[InstrumentId, int]]
@@ -304,14 +337,21 @@ class OptionsMarginModel:
     Args:
         scenario: the SPAN-style model; None refuses orders that add short exposure.
         positions_on: gives the other positions on the option's underlying.
+        cash: the model that prices premiums (the engine passes its own, so a premium is
+            computed, and its terms cached, in one place for cash and margin accounts).
     """
 
     __slots__ = ("_cash", "_positions_on", "scenario")
 
-    def __init__(self, scenario: ScenarioMarginModel | None, positions_on: PositionsOn) -> None:
+    def __init__(
+        self,
+        scenario: ScenarioMarginModel | None,
+        positions_on: PositionsOn,
+        cash: CashMarginModel | None = None,
+    ) -> None:
         self.scenario = scenario
         self._positions_on = positions_on
-        self._cash = CashMarginModel()
+        self._cash = cash or CashMarginModel()
 
     def requirement(
         self,

@@ -1,12 +1,14 @@
 """What the risk engine watches: market data, order and position events, component states
 and the clock.
 
-- Quotes and trades update the reference prices and feed the market-move breaker.
+- Quotes, trades and bars update the reference prices and feed the market-move breaker.
 - Order events keep the ledger true; venue rejects count for the venue-error breaker.
-- Position events and the periodic timer run the drawdown controls.
+- Position events run the drawdown controls at once; market data and account states run the
+  evaluation (drawdown, maintenance margin, order timeouts) at most once per
+  ``evaluation_interval`` (`shrivenquant.risk.schedule`: driven by events, not a polling timer).
 - A venue's clients going DEGRADED or FAULTED count as disconnects; orders waiting too long
-  for the venue count as timeouts.
-- The timer also compares each margin account's equity with its maintenance margin and
+  for the venue count as timeouts, found by an alert at the moment the oldest one times out.
+- The evaluation compares each margin account's equity with its maintenance margin and
   publishes a `MarginWarning` when it falls below (and when it recovers).
 """
 
@@ -19,7 +21,7 @@ from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.core.uuid import UUID4
 from shrivenquant.model.accounts import MarginAccount
 from shrivenquant.model.currency import Currency
-from shrivenquant.model.data import QuoteTick, TradeTick
+from shrivenquant.model.data import Bar, QuoteTick, TradeTick
 from shrivenquant.model.enums import TradingState
 from shrivenquant.model.events import (
     AccountState,
@@ -27,7 +29,10 @@ from shrivenquant.model.events import (
     MarginWarning,
     OrderDenied,
     OrderEvent,
+    OrderPendingCancel,
+    OrderPendingUpdate,
     OrderRejected,
+    OrderSubmitted,
     PositionEvent,
     RiskScope,
     TradingStateCause,
@@ -37,12 +42,15 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.risk.breakers import MarketMoveBreaker, VenueErrorBreaker
 from shrivenquant.risk.config_sections import DrawdownAction
 from shrivenquant.risk.drawdown import Baseline, Breach, DayRolled, Outcome
+from shrivenquant.risk.schedule import EvaluationSchedule, OneShotAlerts
 from shrivenquant.risk.sources import PortfolioSource
 
 if TYPE_CHECKING:
     from shrivenquant.risk.engine import RiskEngine
 
-_TIMER: Final = "RiskEngine-evaluate"
+_DAY_ROLL: Final = "RiskEngine-day-roll"
+_TIMEOUTS: Final = "RiskEngine-timeouts"
+_INFLIGHT: Final = frozenset({OrderSubmitted, OrderPendingUpdate, OrderPendingCancel})
 _FAILED: Final = frozenset({ComponentState.DEGRADED.value, ComponentState.FAULTED.value})
 _STATE_OF_ACTION: Final = {
     DrawdownAction.REDUCING: TradingState.REDUCING,
@@ -55,11 +63,14 @@ class RiskMonitor:
     """Feeds the breakers, drawdown controls and margin warnings of the `RiskEngine`."""
 
     __slots__ = (
+        "_alerts",
         "_engine",
         "_margin_breached",
         "_market_move",
+        "_schedule",
         "_source",
         "_subscriptions",
+        "_timeout_ns",
         "_timeouts_seen",
         "_unmeasured_reported",
         "_venue_errors",
@@ -79,12 +90,19 @@ class RiskMonitor:
             if config.venue_error_breaker is None
             else VenueErrorBreaker(config.venue_error_breaker, self._trip_venue)
         )
+        breaker = config.venue_error_breaker
+        self._timeout_ns = None if breaker is None else breaker.inflight_timeout_ns
+        self._alerts = OneShotAlerts(engine.clock)
+        self._schedule = EvaluationSchedule(
+            engine.clock, self._alerts, config.evaluation_interval_ns, self.evaluate
+        )
         self._margin_breached: set[tuple[AccountId, Currency]] = set()
         self._timeouts_seen: set[tuple[str, int]] = set()
         self._unmeasured_reported: set[AccountId] = set()
         self._subscriptions = (
             (topics.quotes_all(), self._on_quote),
             (topics.trades_all(), self._on_trade),
+            (topics.bars_all(), self._on_bar),
             (topics.order_events_all(), self._on_order_event),
             (topics.position_events_all(), self._on_position_event),
             (topics.component_state(), self._on_component_state),
@@ -93,12 +111,12 @@ class RiskMonitor:
         )
 
     def start(self) -> None:
-        """Subscribe and start the evaluation timer."""
+        """Subscribe, and evaluate once (baselines, and the alerts time alone needs)."""
         engine = self._engine
         for topic, handler in self._subscriptions:
             engine.bus.subscribe(topic, handler)
-        if _TIMER not in engine.clock.timer_names:
-            engine.clock.set_timer(_TIMER, engine.config.evaluation_interval_ns, engine.on_timer)
+        self._schedule.run(engine.clock.timestamp_ns())
+        self._arm_timeouts(engine.clock.timestamp_ns())
 
     def reset(self) -> None:
         """Forget breaker windows, warnings and timeouts."""
@@ -107,30 +125,42 @@ class RiskMonitor:
                 breaker.reset()
         self._margin_breached.clear()
         self._timeouts_seen.clear()
+        self._alerts.cancel_all()
+        self._schedule.reset()
 
     def stop(self) -> None:
-        """Unsubscribe and stop the timer."""
+        """Unsubscribe and disarm the alerts."""
         engine = self._engine
         for topic, handler in self._subscriptions:
             engine.bus.unsubscribe(topic, handler)
-        if _TIMER in engine.clock.timer_names:
-            engine.clock.cancel_timer(_TIMER)
+        self._alerts.cancel_all()
+        self._schedule.reset()
 
     # -- market data -------------------------------------------------------------------------
 
     def _on_quote(self, quote: QuoteTick) -> None:
         prices = self._engine.prices
-        prices.on_quote(quote, quote.ts_init)
+        state = prices.on_quote(quote, quote.ts_init)
         if self._market_move is not None:
             key = quote.instrument_id.value
-            self._market_move.on_price(key, prices.reference(key), quote.ts_init)
+            self._market_move.on_price(key, prices.reference_of(state), quote.ts_init)
+        self._schedule.on_event()
 
     def _on_trade(self, trade: TradeTick) -> None:
         prices = self._engine.prices
-        prices.on_trade(trade, trade.ts_init)
+        state = prices.on_trade(trade, trade.ts_init)
         if self._market_move is not None:
             key = trade.instrument_id.value
-            self._market_move.on_price(key, prices.reference(key), trade.ts_init)
+            self._market_move.on_price(key, prices.reference_of(state), trade.ts_init)
+        self._schedule.on_event()
+
+    def _on_bar(self, bar: Bar) -> None:
+        prices = self._engine.prices
+        state = prices.on_bar(bar, bar.ts_init)
+        if self._market_move is not None:
+            key = bar.bar_type.instrument_id.value
+            self._market_move.on_price(key, prices.reference_of(state), bar.ts_init)
+        self._schedule.on_event()
 
     def _trip_instrument(self, key: str, reason: str, until: int) -> None:
         scope = RiskScope(instrument_id=InstrumentId.parse_cached(key))
@@ -143,6 +173,7 @@ class RiskMonitor:
 
     def _on_account_state(self, state: AccountState) -> None:
         self._engine.checks.forget_accounts()  # look the account object up again
+        self._schedule.on_event()
 
     # -- venue errors ------------------------------------------------------------------------
 
@@ -152,8 +183,13 @@ class RiskMonitor:
             if order is not None and not order.is_closed:
                 return  # the refusal of a duplicate id: the order under that id still works
         self._engine.ledger.apply(event)
-        if self._venue_errors is not None and type(event) is OrderRejected:
+        if self._venue_errors is None:
+            return
+        kind = type(event)
+        if kind is OrderRejected:
             self._venue_errors.record(event.instrument_id.venue.value, "reject", event.ts_init)
+        elif kind in _INFLIGHT and self._timeout_ns is not None:
+            self._alerts.arm(_TIMEOUTS, event.ts_init + self._timeout_ns + 1, self._on_timeouts)
 
     def _on_component_state(self, event: ComponentStateChanged) -> None:
         if self._venue_errors is None or event.state not in _FAILED:
@@ -176,15 +212,32 @@ class RiskMonitor:
             until,
         )
 
+    def _on_timeouts(self, now: int) -> None:
+        self._check_timeouts(now)
+        self._arm_timeouts(now)
+
+    def _arm_timeouts(self, now: int) -> None:
+        """Arm the alert for the next order to time out (orders already counted excepted)."""
+        timeout = self._timeout_ns
+        if timeout is None or self._venue_errors is None:
+            return
+        waiting = [
+            order.ts_last
+            for order in self._engine.cache.orders_inflight()
+            if (order.client_order_id.value, order.ts_last) not in self._timeouts_seen
+        ]
+        if waiting:
+            self._alerts.arm(_TIMEOUTS, max(min(waiting) + timeout + 1, now), self._on_timeouts)
+
     def _check_timeouts(self, now: int) -> None:
-        config = self._engine.config.venue_error_breaker
-        if config is None or config.inflight_timeout_ns is None or self._venue_errors is None:
+        timeout = self._timeout_ns
+        if timeout is None or self._venue_errors is None:
             return
         current: set[tuple[str, int]] = set()
         for order in self._engine.cache.orders_inflight():
             key = (order.client_order_id.value, order.ts_last)
             current.add(key)
-            if now - order.ts_last > config.inflight_timeout_ns and key not in self._timeouts_seen:
+            if now - order.ts_last > timeout and key not in self._timeouts_seen:
                 self._timeouts_seen.add(key)
                 self._venue_errors.record(order.instrument_id.venue.value, "timeout", now)
         self._timeouts_seen &= current
@@ -196,9 +249,13 @@ class RiskMonitor:
             self._act(self._engine.drawdown.evaluate(event.ts_init))
 
     def evaluate(self, now: int) -> None:
-        """Drawdown controls, maintenance margin and order timeouts."""
+        """Drawdown controls, maintenance margin and order timeouts; arms the alert for the
+        next trading day of the drawdown rules."""
         drawdown = self._engine.drawdown
         self._act(drawdown.evaluate(now))
+        next_day = drawdown.next_day_ns()
+        if next_day is not None:
+            self._alerts.arm(_DAY_ROLL, next_day, self.evaluate)
         if drawdown.unmeasured:
             for account_id in sorted(drawdown.unmeasured - self._unmeasured_reported):
                 self._engine.log.error(

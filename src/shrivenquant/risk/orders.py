@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from shrivenquant.bus import topics
 from shrivenquant.core.clock import TimeEvent, TimeEventCallback
-from shrivenquant.core.uuid import UUID4
 from shrivenquant.model.commands import (
     CancelAllOrders,
     CancelOrder,
@@ -27,10 +26,9 @@ from shrivenquant.model.commands import (
     SubmitOrderList,
 )
 from shrivenquant.model.enums import OrderSide
-from shrivenquant.model.events import OrderInitialized, OrderModifyRejected
-from shrivenquant.model.orders import ORDER_TRANSITIONS, Order, OrderTrigger
+from shrivenquant.model.events import OrderInitialized
 from shrivenquant.risk.config_sections import ThrottleConfig, ThrottleMode
-from shrivenquant.risk.reasons import Denial, RiskReason, format_reason
+from shrivenquant.risk.reasons import Denial, RiskReason
 from shrivenquant.risk.throttle import CancelThrottle, ThrottleQueue, TokenBucket
 
 if TYPE_CHECKING:
@@ -226,41 +224,13 @@ class OrderGate:
             cid,
         )
         if denial is not None:
-            self._reject_modify(order, denial)
+            self._engine.refusals.reject_modify(order, denial)
             return
         if not released and not self._admit(command, 1, now):
             return
         self._ledger.reserve(cid, quantity.raw)
         self._engine.counters.passed += 1
         self._send(topics.EXEC_ENGINE_EXECUTE, command)
-
-    def _reject_modify(self, order: Order, denial: Denial) -> None:
-        engine = self._engine
-        code, sentence = denial
-        engine.counters.denied(code)
-        engine.log.info(
-            "modify denied",
-            client_order_id=order.client_order_id.value,
-            reason=code.value,
-            detail=sentence,
-        )
-        now = self._clock.timestamp_ns()
-        event = OrderModifyRejected(
-            trader_id=order.trader_id,
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
-            reason=format_reason(code, sentence),
-            venue_order_id=order.venue_order_id,
-            account_id=order.account_id,
-            event_id=UUID4(),
-            ts_event=now,
-            ts_init=now,
-        )
-        if (order.status, OrderTrigger.MODIFY_REJECT) in ORDER_TRANSITIONS:
-            self._send(topics.EXEC_ENGINE_PROCESS, event)  # journaled and applied by the OMS
-        else:
-            engine.bus.publish(topics.order_events(order.strategy_id), event)
 
     # -- the order throttle ------------------------------------------------------------------
 
@@ -315,7 +285,7 @@ class OrderGate:
         else:
             order = self._engine.cache.order(command.client_order_id)
             if order is not None:
-                self._reject_modify(order, denial)
+                self._engine.refusals.reject_modify(order, denial)
 
     def drop_queued(self, reason: str) -> None:
         """Refuse every queued submit and modify (trading was halted)."""
@@ -332,7 +302,7 @@ class OrderGate:
             else:
                 order = self._engine.cache.order(command.client_order_id)
                 if order is not None:
-                    self._reject_modify(order, denial)
+                    self._engine.refusals.reject_modify(order, denial)
 
     def _schedule(
         self, name: str, bucket: TokenBucket, now: int, callback: TimeEventCallback

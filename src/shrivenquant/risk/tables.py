@@ -23,7 +23,7 @@ from shrivenquant.model.instruments import Instrument
 from shrivenquant.model.values import Money
 from shrivenquant.risk.limit_book import ScopedLimits
 from shrivenquant.risk.limits import NotionalLimit
-from shrivenquant.risk.margin import MarginModel
+from shrivenquant.risk.margin import LinearFunds, MarginModel
 from shrivenquant.risk.reasons import RiskReason
 from shrivenquant.risk.states import StateEntry
 
@@ -95,8 +95,13 @@ class LimitTable:
         "band_ticks",
         "banded",
         "currency",
+        "exposure_headroom",
+        "exposure_ledger_version",
+        "exposure_price_version",
         "exposures",
         "fast_blocked",
+        "funds_buy",
+        "funds_sell",
         "fx_limits",
         "has_strategy_limits",
         "instrument",
@@ -144,6 +149,9 @@ class LimitTable:
         "strategy_value_hi",
         "tick",
         "venue_key",
+        "window_hi",
+        "window_lo",
+        "window_reference",
     )
 
     def __init__(
@@ -163,10 +171,19 @@ class LimitTable:
         self.currency: Currency = instrument.notional_currency
         self.account: Account | None = None  # filled in by the balance check
         self.margin_model: MarginModel | None = None
+        # What a buy / a sell needs when that depends on the order alone, with the ledger's
+        # key of funds promised in its currency (filled in by the balance check).
+        self.funds_buy: tuple[LinearFunds, str] | None = None
+        self.funds_sell: tuple[LinearFunds, str] | None = None
         self.pending_keys: dict[str, str] = {}
         self._instrument_facts(instrument)
         self.fx_limits: list[FxLimit] = []
         self.exposures: list[ExposureLimit] = []
+        # The least headroom of the exposure limits (all in the instrument's currency), at the
+        # ledger and price versions it was taken at; -1 when unknown.
+        self.exposure_headroom = -1
+        self.exposure_ledger_version = -1
+        self.exposure_price_version = -1
         self.max_open: list[tuple[str, str, int]] = []
         self._combine(limits)
         self._fast_bounds()
@@ -174,8 +191,8 @@ class LimitTable:
     def _fast_bounds(self) -> None:
         """Fold every range into one closed interval per value, for single compares.
 
-        Position-value limits are kept scaled (``limit * 10**18``) so the check compares
-        ``qty * price * multiplier`` without dividing; inverse instruments leave that to the
+        Position-value limits are kept scaled (``limit * 10**18 // multiplier``) so the check
+        compares ``qty * price`` without dividing; inverse instruments leave that to the
         detailed check.
         """
         self.fast_blocked = self.state is not TradingState.ACTIVE or self.reduce_only
@@ -195,6 +212,10 @@ class LimitTable:
         self.stp_version = -1  # the ledger version the self-trade bounds were taken at
         self.stp_best_buy = 0
         self.stp_best_sell = _BIG
+        # The prices the instrument's range and the band allow around ``window_reference``
+        # (-1: not computed yet), kept until the reference price moves.
+        self.window_reference = -1
+        self.window_lo = self.window_hi = 0
         self.position_value_hi = self._scaled(self.max_position_notional)
         self.strategy_value_hi = self._scaled(self.max_strategy_notional)
         if self.inverse and (
@@ -203,7 +224,9 @@ class LimitTable:
             self.fast_blocked = True
 
     def _scaled(self, limit: int | None) -> int:
-        return _BIG if limit is None else limit * SCALE2
+        # quantity x mark (raw x raw) x multiplier > limit x 10**18 exactly when
+        # quantity x mark > limit x 10**18 // multiplier: one product fewer per check.
+        return _BIG if limit is None else limit * SCALE2 // self.multiplier
 
     def _instrument_facts(self, instrument: Instrument) -> None:
         self.tick = instrument.price_increment.raw
@@ -317,6 +340,27 @@ class LimitTable:
         return _tighter(current, raw, max if minimum else min)
 
     # -- values ------------------------------------------------------------------------------
+
+    def price_window(self, reference: int) -> tuple[int, int]:
+        """The lowest and highest price (raw) the instrument's range and the price band around
+        ``reference`` allow (an empty window when a band needs a reference and there is none).
+
+        ``|price - reference| * den <= reference * num`` holds exactly when ``|price -
+        reference| <= reference * num // den`` (integers), so the band is one interval; it is
+        kept until the reference moves.
+        """
+        if reference != self.window_reference:
+            low, high = self.price_lo, self.price_hi
+            if self.banded:
+                if reference <= 0:
+                    low, high = 1, 0
+                else:
+                    width = _BIG if self.band_ticks is None else self.band_ticks
+                    if self.band_num is not None:
+                        width = min(width, reference * self.band_num // self.band_den)
+                    low, high = max(low, reference - width), min(high, reference + width)
+            self.window_reference, self.window_lo, self.window_hi = reference, low, high
+        return self.window_lo, self.window_hi
 
     def notional(self, qty: int, price: int) -> int:
         """The notional of ``qty`` at ``price`` (raw, rounded up), in ``currency``."""

@@ -12,6 +12,8 @@ with `NodeConfig.from_mapping` from the table `load_settings` merged (file, then
     level = "WARNING"
     [risk]
     check_balance = true
+    [risk.span_margin]              # SPAN-style margin of short options
+    price_scan = "0.06"
     [venues.BINANCE]
     starting_balances = ["100000 USDT"]
     [instruments."BTCUSDT.BINANCE"]
@@ -157,6 +159,15 @@ class NodeConfig:
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise InvalidInputError(f"instruments: {', '.join(repeated)} defined twice")
+        if self.instruments:
+            # Risk settings naming an instrument of a configured venue that is not configured
+            # fail here, at load, rather than when the risk engine starts.
+            try:
+                self.risk.check_instruments(
+                    (i.id for i in self.instruments), loaded_venues_only=True
+                )
+            except InvalidInputError as exc:
+                raise InvalidInputError(f"[risk] {exc}") from None
         secrets = {}
         for key, given in dict(self.secrets).items():
             secret = SecretStr(given) if isinstance(given, str) else given

@@ -13,7 +13,9 @@ portfolio), data clients, then strategies and actors. Stop is the reverse; `disp
 what still runs and closes the journals.
 
 Strategies send their commands to the risk engine, which forwards what passes to the
-execution engine; ``risk.bypass`` in the config passes everything through unchecked.
+execution engine; ``risk.bypass`` in the config passes everything through unchecked. The risk
+engine builds its margin models from ``[risk]`` too: ``[risk.span_margin]`` turns on the
+SPAN-style scenario margin that funds short options.
 """
 
 from __future__ import annotations

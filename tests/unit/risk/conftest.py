@@ -393,3 +393,15 @@ class RiskHarness:
     def advance(self, seconds: float | int | str) -> None:
         """Move the clock forward, firing timers."""
         self.clock.advance_time(self.clock.timestamp_ns() + int(Decimal(str(seconds)) * 10**9))
+
+
+def market_moves(h: RiskHarness, seconds: int | str) -> None:
+    """Time passes and every instrument's quote arrives again: market data is what moves PnL,
+    equity and margin, and it runs the engine's evaluation (at most once per interval)."""
+    h.advance(seconds)
+    for instrument_id in h.cache.instrument_ids():
+        quote = h.cache.quote(instrument_id)
+        instrument = h.cache.instrument(instrument_id)
+        assert quote is not None
+        assert instrument is not None
+        h.quote(instrument, str(quote.bid_price), str(quote.ask_price))

@@ -3,7 +3,7 @@ is refused, and the refusal's machine-readable code."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -315,6 +315,24 @@ def test_gross_exposure_sums_the_scopes_instruments(scope: dict[str, Any]) -> No
                     RiskReason.MAX_GROSS_EXPOSURE, instrument=ETH_SPOT)  # fmt: skip
 
 
+def test_the_cached_exposure_headroom_clears_only_orders_that_fit_in_it() -> None:
+    h = harness({"limits": {"max_gross_exposure": "100000 USDT"}})
+    h.quote(BTC_SPOT, "50000.00", "50000.00")
+    probe = h.risk.check(h.init(BUY, "1", "50000.00"))  # checked, not recorded: the headroom
+    assert probe is None  # of 100000 is now kept on the table with the ledger's version
+    table = h.risk.checks.table(BTC_SPOT.id, STRATEGY)
+    assert table is not None
+    assert table.exposure_headroom == Money("100000", USDT).raw
+    assert h.risk.check(h.init(BUY, "2", "50000.00")) is None  # 100000: exactly the headroom
+    denial = h.risk.check(h.init(BUY, "2.00001", "50000.00"))
+    assert denial is not None
+    assert denial[0] is RiskReason.MAX_GROSS_EXPOSURE
+    assert h.denial(h.order(BUY, "1.5", "50000.00")) is None  # recorded: the ledger moved on
+    assert h.code(h.order(BUY, "1.00001", "50000.00")) is RiskReason.MAX_GROSS_EXPOSURE
+    h.quote(BTC_SPOT, "40000.00", "40000.00")  # the price moved: 60000 used of 100000
+    assert h.denial(h.order(BUY, "1", "40000.00")) is None
+
+
 def test_net_exposure_offsets_longs_and_shorts() -> None:
     h = harness({"account_limits": {"BINANCE-001": {"max_net_exposure": "100000 USDT"}}})
     h.quote(BTC_SPOT, "50000.00", "50000.00")
@@ -533,6 +551,25 @@ def test_short_options_need_the_scenario_margin_model() -> None:
     assert_boundary(h, (SELL, Quantity(150), "100.00"), (SELL, Quantity(75), "100.00"),
                     RiskReason.INSUFFICIENT_MARGIN, instrument=OPTION)  # fmt: skip
     assert model.calls[0][OPTION.id] == Decimal(-150)
+
+
+def test_a_long_option_needs_exactly_its_premium() -> None:
+    lot = Quantity(75)
+    fee = max(OPTION.maker_fee, OPTION.taker_fee)
+    exact = Decimal(75) * OPTION.multiplier.as_decimal() * 100 * (1 + fee)
+    premium = Money(exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING), INR)  # paise up
+    enough = harness(instruments=(OPTION,), clock_ns=IN_NIFTY_LIFE, auto_submit=False,
+                     auto_accept=False,
+                     account=margin_account(str(premium.as_decimal()), INR, "NSE-001"))  # fmt: skip
+    assert_boundary(enough, (BUY, lot, "100.00"), (BUY, lot, "100.00"),
+                    RiskReason.INSUFFICIENT_MARGIN, instrument=OPTION)  # fmt: skip
+    short = harness(instruments=(OPTION,), clock_ns=IN_NIFTY_LIFE, auto_submit=False,
+                    auto_accept=False,
+                    account=margin_account(str(premium.as_decimal() - Decimal("0.01")), INR,
+                                           "NSE-001"))  # fmt: skip
+    assert short.code(short.order(BUY, lot, "100.00", instrument=OPTION)) is (
+        RiskReason.INSUFFICIENT_MARGIN
+    )
 
 
 # -- lists and modifies ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from shrivenquant.risk import (
     RiskConfig,
     RiskLimits,
     SelfTradePrevention,
+    SpanParameters,
     ThrottleMode,
 )
 
@@ -73,6 +74,15 @@ FULL: dict[str, Any] = {
     },
     "venue_timezones": {"NSE": "Asia/Kolkata", "SIM": "Europe/London"},
     "evaluation_interval_secs": "0.5",
+    "span_margin": {
+        "price_scan": "0.08",
+        "vol_scan": "0.05",
+        "short_option_minimum": "0.04",
+        "calendar_spread_rate": "0.01",
+        "rate": "0.065",
+        "spot_instruments": {"BTC": "BTCUSDT.BINANCE"},
+        "underlyings": {"ETH": {"price_scan": "0.12"}},
+    },
 }
 
 
@@ -103,6 +113,18 @@ def test_a_full_table_loads_typed() -> None:
     assert config.evaluation_interval_ns == NANOS_PER_SECOND // 2
     assert str(config.timezone_of("NSE")) == "Asia/Kolkata"
     assert str(config.timezone_of("BINANCE")) == "UTC"
+    span = config.span_margin
+    assert span is not None
+    assert span.parameters("BTC") == SpanParameters(
+        price_scan=Decimal("0.08"),
+        vol_scan=Decimal("0.05"),
+        short_option_minimum=Decimal("0.04"),
+        calendar_spread_rate=Decimal("0.01"),
+    )
+    assert span.parameters("ETH").price_scan == Decimal("0.12")
+    assert span.parameters("ETH").vol_scan == Decimal("0.05")  # the rest from the top level
+    assert span.spot_instruments == {"BTC": BTC}
+    assert span.rate == Decimal("0.065")
 
 
 def test_the_default_config_has_no_limits() -> None:
@@ -110,6 +132,7 @@ def test_the_default_config_has_no_limits() -> None:
     assert config.limits.is_empty
     assert config.check_balance is True
     assert config.order_throttle is None
+    assert config.span_margin is None
 
 
 @pytest.mark.parametrize(
@@ -132,6 +155,12 @@ def test_the_default_config_has_no_limits() -> None:
          "market_move_breaker.move_pct"),
         ({"stale_data_breaker": {"max_age_secs": 0}}, "stale_data_breaker.max_age_secs"),
         ({"evaluation_interval_secs": -2}, "evaluation_interval_secs"),
+        ({"span_margin": {"price_scan": "-0.06"}}, "span_margin.price_scan"),
+        ({"span_margin": {"vol_scan": "-0.04"}}, "span_margin.vol_scan"),
+        ({"span_margin": {"short_option_minimum": "-0.03"}}, "span_margin.short_option_minimum"),
+        ({"span_margin": {"calendar_spread_rate": "-1"}}, "span_margin.calendar_spread_rate"),
+        ({"span_margin": {"underlyings": {"NIFTY": {"price_scan": "-0.1"}}}},
+         "span_margin.underlyings.NIFTY.price_scan"),
     ],
 )  # fmt: skip
 def test_a_negative_limit_fails_at_load_naming_the_field(table: dict[str, Any], names: str) -> None:
@@ -150,6 +179,9 @@ def test_a_negative_limit_fails_at_load_naming_the_field(table: dict[str, Any], 
         ({"drawdown": {"BINANCE-001": {"daily_loss": "1 USDT"}}}, "daily_loss"),
         ({"venue_error_breaker": {"max_errors": 1, "window_secs": 1, "cooldown_secs": 1,
                                   "timeout": 2}}, "timeout"),
+        ({"span_margin": {"price_scn": "0.06"}}, "span_margin: unknown field(s) price_scn"),
+        ({"span_margin": {"underlyings": {"NIFTY": {"volscan": "0.1"}}}},
+         "span_margin.underlyings.NIFTY: unknown field(s) volscan"),
     ],
 )  # fmt: skip
 def test_an_unknown_key_fails_at_load_naming_it(table: dict[str, Any], names: str) -> None:
@@ -164,6 +196,12 @@ def test_an_unknown_instrument_fails_at_load_naming_it() -> None:
     tiers = {"leverage_tiers": {"XRPUSDT.BINANCE": [FULL["leverage_tiers"][str(BTC)][0]]}}
     with pytest.raises(InvalidInputError, match=r'leverage_tiers\["XRPUSDT.BINANCE"\]'):
         RiskConfig.from_mapping(tiers, instruments=KNOWN)
+    spot = {"span_margin": {"spot_instruments": {"XRP": "XRPUSDT.BINANCE"}}}
+    with pytest.raises(
+        InvalidInputError,
+        match=re.escape('span_margin.spot_instruments["XRP"]: unknown instrument XRPUSDT.BINANCE'),
+    ):
+        RiskConfig.from_mapping(spot, instruments=KNOWN)
 
 
 @pytest.mark.parametrize(
@@ -190,6 +228,10 @@ def test_an_unknown_instrument_fails_at_load_naming_it() -> None:
                                                   "maint_rate": "0"}]}},
          'leverage_tiers["BTCUSDT.BINANCE"][0].max_leverage'),
         ({"account_limits": {"nodash": {"max_open_orders": 1}}}, 'account_limits["nodash"]'),
+        ({"span_margin": {"price_scan": "0.5"}}, "span_margin.price_scan: must be in (0, 0.5)"),
+        ({"span_margin": {"vol_scan": 0.04}}, "span_margin.vol_scan"),
+        ({"span_margin": "on"}, "span_margin: expected a table"),
+        ({"span_margin": {"min_expiry_secs": 0}}, "span_margin.min_expiry_secs"),
     ],
 )  # fmt: skip
 def test_invalid_values_fail_with_the_field_named(table: dict[str, Any], message: str) -> None:

@@ -17,7 +17,7 @@ from shrivenquant.risk import RiskConfig, RiskReason
 from shrivenquant.risk.drawdown import trading_day
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
-from .conftest import BTC_SPOT, ListJournal, RiskHarness, cash_account
+from .conftest import BTC_SPOT, ListJournal, RiskHarness, cash_account, market_moves
 
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
 BINANCE = AccountId("BINANCE-001")
@@ -106,10 +106,10 @@ def test_daily_loss_halts_at_the_limit_and_lifts_next_utc_day() -> None:
     [baseline] = h.events_of(RiskBaselineRecorded)
     assert baseline.trading_day == "2025-03-03"
     pnl.set(BINANCE, "-999.99")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.ACTIVE
     pnl.set(BINANCE, "-1000")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.HALTED
     entry = h.risk.states.entry(RiskScope(account_id=BINANCE))
     assert entry is not None
@@ -122,10 +122,10 @@ def test_daily_loss_halts_at_the_limit_and_lifts_next_utc_day() -> None:
     h.advance(1)  # midnight UTC: a new trading day
     assert account_state(h) is TradingState.ACTIVE
     pnl.set(BINANCE, "-1999.99")  # today's baseline is -1000
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.ACTIVE
     pnl.set(BINANCE, "-2000")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.HALTED
 
 
@@ -133,7 +133,7 @@ def test_an_nse_account_rolls_its_day_at_midnight_ist() -> None:
     start = ns(datetime(2025, 3, 3, 18, 0, tzinfo=UTC))  # 23:30 IST
     h, pnl = harness({"daily_loss_limit": "5000 INR"}, account=NSE, clock_ns=start)
     pnl.set(NSE, "-5000")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h, NSE) is TradingState.HALTED
     h.advance(29 * 60 + 58)  # 23:59:59 IST
     assert account_state(h, NSE) is TradingState.HALTED
@@ -147,7 +147,7 @@ def test_reducing_action_allows_only_reducing_orders() -> None:
     h, pnl = harness({"daily_loss_limit": "100 USDT", "action": "REDUCING"})
     h.fill(h.order(BUY, "1", "50000.00"))
     pnl.set(BINANCE, "-100")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.REDUCING
     assert h.code(h.order(BUY, "0.1", "50000.00")) is RiskReason.TRADING_REDUCING
     assert h.passed(h.order(SELL, "1", "50010.00"))
@@ -158,7 +158,7 @@ def test_flatten_action_cancels_closes_and_halts_the_account() -> None:
     h.fill(h.order(BUY, "1", "50000.00"))
     h.order(BUY, "0.1", "49000.00")
     pnl.set(BINANCE, "-150")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.HALTED
     flattening = list(h.cache.orders_open())
     assert [(o.side, str(o.quantity), o.reduce_only) for o in flattening] == [
@@ -172,27 +172,27 @@ def test_flatten_action_cancels_closes_and_halts_the_account() -> None:
 def test_manual_reset_waits_for_the_command_and_rebases() -> None:
     h, pnl = harness({"daily_loss_limit": "100 USDT", "daily_reset": "MANUAL"})
     pnl.set(BINANCE, "-100")
-    h.advance(1)
+    market_moves(h, 1)
     h.advance(24 * 3600)
     assert account_state(h) is TradingState.HALTED  # no lift at the day's end
     h.risk.set_trading_state(TradingState.ACTIVE, RiskScope(account_id=BINANCE), "reviewed")
     assert account_state(h) is TradingState.ACTIVE
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.ACTIVE  # the loss so far is forgiven
     pnl.set(BINANCE, "-200")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.HALTED
 
 
 def test_max_drawdown_from_the_peak_in_amount_and_percent() -> None:
     h, pnl = harness({"max_drawdown": "500 USDT"})
     pnl.set(BINANCE, "0", "10500")  # a new peak
-    h.advance(1)
+    market_moves(h, 1)
     pnl.set(BINANCE, "0", "10000.01")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.ACTIVE
     pnl.set(BINANCE, "0", "10000")
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.HALTED
     entry = h.risk.states.entry(RiskScope(account_id=BINANCE))
     assert entry is not None
@@ -200,15 +200,15 @@ def test_max_drawdown_from_the_peak_in_amount_and_percent() -> None:
     h.advance(24 * 3600)
     assert account_state(h) is TradingState.HALTED  # only a command lifts it
     h.risk.set_trading_state(TradingState.ACTIVE, RiskScope(account_id=BINANCE))
-    h.advance(1)
+    market_moves(h, 1)
     assert account_state(h) is TradingState.ACTIVE  # the peak restarted at 10000
 
     pct, pnl2 = harness({"max_drawdown_pct": "0.1", "currency": "USDT"})
     pnl2.set(BINANCE, "0", "9000.01")
-    pct.advance(1)
+    market_moves(pct, 1)
     assert account_state(pct) is TradingState.ACTIVE
     pnl2.set(BINANCE, "0", "9000")
-    pct.advance(1)
+    market_moves(pct, 1)
     assert account_state(pct) is TradingState.HALTED
 
 
@@ -216,19 +216,19 @@ def test_a_restart_keeps_the_days_baseline_and_the_breach() -> None:
     journal = ListJournal()
     h, pnl = harness({"daily_loss_limit": "1000 USDT"}, journal=journal)
     pnl.set(BINANCE, "-600")
-    h.advance(1)
+    market_moves(h, 1)
     later = h.clock.timestamp_ns() + 3600 * SECOND
     again, _ = harness({"daily_loss_limit": "1000 USDT"}, journal=journal, clock_ns=later,
                        portfolio=pnl)  # fmt: skip
     pnl.set(BINANCE, "-1000")  # 1000 lost since this morning's baseline, not since the restart
-    again.advance(1)
+    market_moves(again, 1)
     assert account_state(again) is TradingState.HALTED
 
     third, _ = harness({"daily_loss_limit": "1000 USDT"}, journal=journal,
                        clock_ns=again.clock.timestamp_ns() + SECOND, portfolio=pnl)  # fmt: skip
     assert account_state(third) is TradingState.HALTED
     third.clock.set_time(ns(datetime(2025, 3, 4, 0, 0, tzinfo=UTC)) - 1)
-    third.advance(1)
+    third.advance(1)  # no data needed: an alert marks the day's end
     assert account_state(third) is TradingState.ACTIVE  # the restored breach lifts next day
 
 
@@ -243,16 +243,16 @@ def test_a_fill_triggers_an_evaluation_at_once() -> None:
 def test_a_restart_keeps_the_peak_equity() -> None:
     journal = ListJournal()
     h, pnl = harness({"max_drawdown": "500 USDT"}, journal=journal)
-    h.advance(60)
+    market_moves(h, 60)
     pnl.set(BINANCE, "0", "10500")
-    h.advance(1)  # a new peak, journaled (the last record is a minute old)
+    market_moves(h, 1)  # a new peak, journaled (the last record is a minute old)
     peaks = [e.peak_equity for e in h.events_of(RiskBaselineRecorded)]
     assert peaks == [Money("10000", USDT), Money("10500", USDT)]
     pnl.set(BINANCE, "0", "10600")
-    h.advance(1)  # a higher peak a second later is kept, not journaled yet
+    market_moves(h, 1)  # a higher peak a second later is kept, not journaled yet
     assert len(h.events_of(RiskBaselineRecorded)) == 2
     again, _ = harness({"max_drawdown": "500 USDT"}, journal=journal,
                        clock_ns=h.clock.timestamp_ns(), portfolio=pnl)  # fmt: skip
     pnl.set(BINANCE, "0", "10000")
-    again.advance(1)
+    market_moves(again, 1)
     assert account_state(again) is TradingState.HALTED

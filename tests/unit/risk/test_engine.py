@@ -279,3 +279,60 @@ def test_a_duplicate_client_order_id_is_refused_and_the_original_still_counts() 
     assert h.code(original) is RiskReason.DUPLICATE_ORDER
     assert h.cache.order(original.client_order_id).is_open  # type: ignore[union-attr]
     assert h.code(h.order(BUY, "0.00001", "50000.00")) is RiskReason.MAX_POSITION_QTY
+
+
+def test_every_refusal_carries_a_code_and_a_sentence_and_is_counted_per_code() -> None:
+    h = harness(
+        {
+            "order_throttle": {"limit": 3, "interval_secs": 60},
+            "instrument_limits": {
+                "BTCUSDT.BINANCE": {"max_order_qty": "1", "max_position_qty": "2"}
+            },
+            "limits": {"price_band_pct": "0.1"},
+        }
+    )
+    working = h.order(BUY, "0.5", "50000.00")
+    h.order(BUY, "2", "50000.00")  # MAX_ORDER_QTY
+    h.order(BUY, "0.1", "40000.00")  # PRICE_BAND
+    h.submit(working)  # DUPLICATE_ORDER
+    h.modify(working, quantity=Quantity.from_str("1.5"))  # a modify refused: MAX_ORDER_QTY
+    h.order(BUY, "0.1", "49000.00")
+    h.order(BUY, "0.1", "49000.00")  # the third token (refused orders take none)
+    h.order(BUY, "0.1", "49000.00")  # ORDER_RATE
+    h.risk.set_trading_state(TradingState.HALTED, reason="halt")
+    h.advance(60)
+    h.order(BUY, "0.1", "49000.00")  # TRADING_HALTED
+    refusals = [
+        e for e in h.order_events if type(e).__name__ in {"OrderDenied", "OrderModifyRejected"}
+    ]
+    codes = []
+    for event in refusals:
+        code, sentence = split_reason(event.reason)
+        assert code is not None, event.reason
+        assert sentence.strip(), event.reason
+        codes.append(code)
+    assert sorted(codes) == sorted(
+        [
+            RiskReason.MAX_ORDER_QTY,
+            RiskReason.PRICE_BAND,
+            RiskReason.DUPLICATE_ORDER,
+            RiskReason.MAX_ORDER_QTY,
+            RiskReason.ORDER_RATE,
+            RiskReason.TRADING_HALTED,
+        ]
+    )
+    expected = {code: codes.count(code) for code in set(codes)}
+    assert h.risk.denial_counts == expected
+    for code, count in expected.items():
+        assert h.bus.metrics.value("risk_denials", {"reason": code.value}) == count
+
+
+def test_a_refusal_without_a_sentence_still_goes_out_coded_with_one() -> None:
+    h = harness()
+    init = h.init(BUY, "0.1", "50000.00")
+    h.risk.deny(init, (RiskReason.ORDER_RATE, " "))
+    [denied] = [e for e in h.order_events if isinstance(e, OrderDenied)]
+    code, sentence = split_reason(denied.reason)
+    assert code is RiskReason.ORDER_RATE
+    assert sentence == "refused by the risk engine (ORDER_RATE)"
+    assert h.risk.denial_counts == {RiskReason.ORDER_RATE: 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,10 +14,16 @@ from shrivenquant.model.currency import USDT
 from shrivenquant.model.enums import OrderSide
 from shrivenquant.model.events import MarginWarning
 from shrivenquant.model.values import Money, Price, Quantity
-from shrivenquant.risk import CashMarginModel, LeveragedMarginModel, LeverageTier, RiskConfig
+from shrivenquant.risk import (
+    CashMarginModel,
+    LeveragedMarginModel,
+    LeverageTier,
+    MarginDenied,
+    RiskConfig,
+)
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
-from .conftest import BTC_PERP, RiskHarness, cash_account, margin_account
+from .conftest import BTC_PERP, RiskHarness, cash_account, margin_account, market_moves
 
 SPOT = TestInstrumentProvider.btcusdt_binance()
 ETH = TestInstrumentProvider.ethusdt_binance()
@@ -75,6 +82,13 @@ def test_a_leverage_setting_and_the_tiers_both_bind() -> None:
     assert model.tier_rate(BTC_PERP, Fraction(30000)) == Fraction(1, 10)
     assert model.maintenance_rate(BTC_PERP, Fraction(30000)) == Fraction(1, 100)
     assert model.maintenance_rate(BTC_PERP, Fraction(10**9)) == Fraction(1, 100)
+    assert model.tier_rate(BTC_PERP, Fraction(25000)) == Fraction(1, 50)  # the bracket's edge
+    assert model.maintenance_rate(BTC_PERP, Fraction(25000)) == Fraction(5, 1000)
+    with pytest.raises(MarginDenied, match="exceeds its largest leverage tier"):
+        model.tier_rate(BTC_PERP, Fraction(100001))
+    untiered = LeveragedMarginModel()
+    assert untiered.tier_rate(BTC_PERP, Fraction(10**9)) == 0
+    assert untiered.maintenance_rate(BTC_PERP, Fraction(1)) == Fraction(BTC_PERP.margin_maint)
 
 
 def test_equity_below_maintenance_margin_warns_once_and_again_on_recovery() -> None:
@@ -87,7 +101,7 @@ def test_equity_below_maintenance_margin_warns_once_and_again_on_recovery() -> N
             instrument_id=BTC_PERP.id,
         )
     )
-    h.advance(3)
+    market_moves(h, 3)
     assert h.events_of(MarginWarning) == []
     account.update_margin(
         MarginBalance(
@@ -96,11 +110,11 @@ def test_equity_below_maintenance_margin_warns_once_and_again_on_recovery() -> N
             instrument_id=BTC_PERP.id,
         )
     )
-    h.advance(3)
+    market_moves(h, 3)
     [warning] = h.events_of(MarginWarning)
     assert warning.breached
     assert warning.equity == Money("1000", USDT)
     assert warning.maintenance == Money("1000.01", USDT)
     account.clear_margin(BTC_PERP.id)
-    h.advance(1)
+    market_moves(h, 1)
     assert [w.breached for w in h.events_of(MarginWarning)] == [True, False]

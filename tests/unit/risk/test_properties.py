@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 from shrivenquant.model.enums import OrderSide, OrderStatus
 from shrivenquant.model.identifiers import StrategyId
 from shrivenquant.model.instruments import Instrument
-from shrivenquant.model.values import Quantity
+from shrivenquant.model.values import Price, Quantity
 from shrivenquant.risk import RiskConfig, RiskLimits
+from shrivenquant.risk.check_stages import check_price
+from shrivenquant.risk.checks import _price_ok
 
 from .conftest import BTC_SPOT, ETH_SPOT, RiskHarness
 
@@ -263,3 +265,33 @@ def _order(h: RiskHarness, spec: tuple[Any, ...]) -> Any:
     price = None if market else str(instrument.make_price(mark * (1 + Decimal(offset) / 1000)))
     qty = instrument.make_qty(UNIT[instrument.id] * units)
     return h.init(side, qty, price, instrument=instrument, reduce_only=reduce_only)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pct=st.none() | st.integers(1, 200).map(lambda n: Decimal(n) / 1000),
+    ticks=st.none() | st.integers(1, 5000),
+    probes=st.lists(
+        st.tuples(st.integers(0, 6_000_000), st.integers(-400_000, 400_000)),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_the_cached_price_window_agrees_with_the_detailed_price_check(
+    pct: Decimal | None, ticks: int | None, probes: list[tuple[int, int]]
+) -> None:
+    """Prices in ticks of 0.01 around references that move (0: no market price)."""
+    band: dict[str, Any] = {}
+    if pct is not None:
+        band["price_band_pct"] = str(pct)
+    if ticks is not None:
+        band["price_band_ticks"] = ticks
+    h = RiskHarness(RiskConfig.from_mapping({"limits": band}))
+    table = h.risk.checks.table(BTC_SPOT.id, STRATEGIES[0])
+    assert table is not None
+    tick = BTC_SPOT.price_increment.raw
+    for reference_ticks, offset in probes:
+        reference = reference_ticks * tick
+        price = max(reference + offset * tick, tick)
+        detailed = check_price(table, "price", Price.from_raw(price, 2), reference)
+        assert _price_ok(table, price, reference) is (detailed is None), (price, reference)

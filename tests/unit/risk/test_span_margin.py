@@ -225,7 +225,7 @@ def test_parameters_per_underlying_change_the_scan() -> None:
 def reason_of(m: Market, positions: dict[Instrument, Decimal]) -> tuple[RiskReason, str]:
     with pytest.raises(SpanMarginError) as caught:
         m.evaluate(positions)
-    return caught.value.reason, str(caught.value)
+    return caught.value.code, str(caught.value)
 
 
 def test_an_option_without_a_quote_is_refused_not_charged_zero() -> None:
@@ -350,3 +350,52 @@ def test_missing_market_data_denies_the_short_option_with_a_reason() -> None:
     code, sentence = denial
     assert code is RiskReason.NO_MARKET_PRICE
     assert "no forward for NIFTY" in sentence
+
+
+def configured_harness(balance: str, span: dict[str, object] | None) -> RiskHarness:
+    """An engine given no model: it builds one from ``[risk.span_margin]`` when set."""
+    table = {} if span is None else {"span_margin": span}
+    config = RiskConfig.from_mapping(table, instruments=[ENGINE_OPTION.id, FUTURE.id])
+    h = RiskHarness(config, instruments=(ENGINE_OPTION, FUTURE), clock_ns=IN_LIFE,
+                    account=margin_account(balance, INR, "NSE-001"), quotes=False,
+                    auto_submit=False, auto_accept=False)  # fmt: skip
+    h.quote(ENGINE_OPTION, "420.00", "420.00", publish=False)
+    h.quote(FUTURE, "24000.00", "24000.00", publish=False)
+    return h
+
+
+def test_the_engine_builds_the_scenario_margin_from_the_config() -> None:
+    span = {"price_scan": "0.09", "vol_scan": "0.05", "short_option_minimum": "0.04"}
+    h = configured_harness("0", span)
+    model = h.risk.margins.options.scenario
+    assert isinstance(model, SpanMarginModel)
+    assert model.config.parameters("NIFTY") == SpanParameters(
+        price_scan=Decimal("0.09"), vol_scan=Decimal("0.05"),
+        short_option_minimum=Decimal("0.04"),
+    )  # fmt: skip
+    # The configured scan is the one that prices the order: the default scan's requirement
+    # funds the short call under the default config, not under the wider one.
+    default_needed = SpanMarginModel(h.cache, h.clock).portfolio_margin(
+        ACCOUNT, "NIFTY", {ENGINE_OPTION.id: Decimal(-75)}
+    )
+    wider_needed = model.portfolio_margin(ACCOUNT, "NIFTY", {ENGINE_OPTION.id: Decimal(-75)})
+    assert wider_needed > default_needed
+    funded = str(default_needed.as_decimal())
+    under_default = configured_harness(funded, {})
+    sold = under_default.order(SELL, Quantity(75), "420.00", instrument=ENGINE_OPTION)
+    assert under_default.denial(sold) is None
+    under_wider = configured_harness(funded, span)
+    refused = under_wider.order(SELL, Quantity(75), "420.00", instrument=ENGINE_OPTION)
+    denial = under_wider.denial(refused)
+    assert denial is not None
+    assert denial[0] is RiskReason.INSUFFICIENT_MARGIN
+    assert str(wider_needed.as_decimal()) in denial[1]
+
+
+def test_without_a_span_section_short_options_are_refused_for_want_of_a_model() -> None:
+    h = configured_harness("10000000", None)
+    assert h.risk.margins.options.scenario is None
+    refused = h.order(SELL, Quantity(75), "420.00", instrument=ENGINE_OPTION)
+    denial = h.denial(refused)
+    assert denial is not None
+    assert denial[0] is RiskReason.MARGIN_MODEL_UNAVAILABLE

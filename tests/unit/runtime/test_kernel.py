@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.core.lifecycle import ComponentState
 from shrivenquant.model.events import ComponentStateChanged
 from shrivenquant.persistence.journal import JournalConfig
-from shrivenquant.risk import RiskConfig
-from shrivenquant.runtime import Kernel, NodeConfig
+from shrivenquant.risk import RiskConfig, SpanMarginModel
+from shrivenquant.runtime import Kernel, NodeConfig, load_node_config
 from shrivenquant.sim import SimExecutionClient, SimulatedVenue, SimulatedVenueConfig
 from shrivenquant.strategy import Strategy, StrategyConfig
 from shrivenquant.testkit.instruments import TestInstrumentProvider
@@ -113,3 +114,18 @@ def test_failures_are_collected_and_reported() -> None:
     assert [e.state for e in kernel.failures] == ["DEGRADED"]
     assert seen[0].reason == "lost a feed"
     kernel.dispose()
+
+
+def test_the_span_margin_section_reaches_the_risk_engine(tmp_path: Path) -> None:
+    path = tmp_path / "node.toml"
+    path.write_text(
+        '[risk.span_margin]\nprice_scan = "0.08"\nshort_option_minimum = "0.05"\n'
+        '[risk.span_margin.underlyings.BANKNIFTY]\nvol_scan = "0.06"\n'
+    )
+    kernel = Kernel(load_node_config(path, environ={}), TestClock(T0))
+    scenario = kernel.risk_engine.margins.options.scenario
+    assert isinstance(scenario, SpanMarginModel)
+    assert scenario.config.parameters("NIFTY").price_scan == Decimal("0.08")
+    assert scenario.config.parameters("NIFTY").short_option_minimum == Decimal("0.05")
+    assert scenario.config.parameters("BANKNIFTY").vol_scan == Decimal("0.06")
+    assert Kernel(NodeConfig(), TestClock(T0)).risk_engine.margins.options.scenario is None

@@ -87,6 +87,26 @@ def test_secrets_are_never_shown() -> None:
         ({"backtest": {"equity_interval_secs": 0}}, "equity_interval_secs"),
         ({"strategies": [{"config": {}}]}, r"strategies\[0\].path: required"),
         ({"logging": {"level": "LOUD"}}, "logging.level"),
+        ({"risk": {"span_margin": {"vol_scan": "-0.04"}}}, r"\[risk\] span_margin\.vol_scan"),
+        ({"risk": {"span_margin": {"volscan": "0.04"}}}, r"\[risk\] span_margin: .*volscan"),
+        (
+            {"risk": {"span_margin": {"underlyings": {"NIFTY": {"price_scan": "2"}}}}},
+            r"\[risk\] span_margin\.underlyings\.NIFTY\.price_scan",
+        ),
+        (
+            {
+                "risk": {"instrument_limits": {"ETHUSDT.BINANCE": {"max_order_qty": "1"}}},
+                "instruments": TABLE["instruments"],
+            },
+            r'\[risk\] instrument_limits\["ETHUSDT.BINANCE"\]: unknown instrument',
+        ),
+        (
+            {
+                "risk": {"span_margin": {"spot_instruments": {"BTC": "BTCUSD.BINANCE"}}},
+                "instruments": TABLE["instruments"],
+            },
+            r'\[risk\] span_margin\.spot_instruments\["BTC"\]: unknown instrument',
+        ),
     ],
 )
 def test_bad_settings_name_the_field(table: dict[str, object], message: str) -> None:

@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shrivenquant import __version__
-from shrivenquant.interfaces.cli.backtest import register_backtest_commands
-from shrivenquant.interfaces.cli.data import data_app
+from shrivenquant.interfaces.cli.lazy import LazyCommandGroup
 from shrivenquant.runtime.backends import probe_backends
 from shrivenquant.runtime.paths import resolve_paths
 
@@ -23,9 +22,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    cls=LazyCommandGroup,
 )
-app.add_typer(data_app, name="data")
-register_backtest_commands(app)
 console = Console()
 
 _KEY_PACKAGES = ("msgspec", "numpy", "numba", "scipy", "structlog", "pydantic", "prometheus-client")

@@ -36,6 +36,8 @@ from shrivenquant.runtime.synthetic import (
 
 console = Console()
 err_console = Console(stderr=True)
+backtest_app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
+"""Holds ``backtest`` and ``demo``; ``sq`` imports it when one of them is invoked."""
 
 EXAMPLES_DIR: Final = Path(__file__).resolve().parents[4] / "examples"
 """The examples of the source tree this package runs from."""
@@ -103,6 +105,7 @@ def run_backtest(
     return result
 
 
+@backtest_app.command("backtest")
 def backtest(
     *,
     strategy_file: Annotated[
@@ -171,6 +174,7 @@ def backtest(
     )
 
 
+@backtest_app.command("demo")
 def demo(
     *,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write data and report.")] = (
@@ -208,9 +212,3 @@ def demo(
         f"[dim]again, or with your own parameters: sq backtest {strategy} --data {data_file} "
         f"--bar-type {DEFAULT_BAR_TYPE} --config {config} --set strategy.fast=20[/dim]"
     )
-
-
-def register_backtest_commands(app: typer.Typer) -> None:
-    """Add ``backtest`` and ``demo`` to the ``sq`` application."""
-    app.command("backtest")(backtest)
-    app.command("demo")(demo)

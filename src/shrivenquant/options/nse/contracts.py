@@ -1,9 +1,11 @@
 """Contract specifications of NSE index options (NIFTY, BANKNIFTY, FINNIFTY).
 
 Lot sizes, strike intervals and expiry days are revised by NSE from time to time, so every field
-is configurable: the defaults here follow the exchange's circulars effective from September 2025
-(expiries on Tuesdays; weekly contracts only on NIFTY) and are meant to be overridden from the
-exchange's current contract master (for example the broker's instrument dump).
+is configurable. The defaults follow the exchange's circulars: expiries on Tuesdays with weekly
+contracts only on NIFTY (from September 2025), and the lot sizes of the October 2025 revision that
+apply from the January 2026 expiries (NIFTY 65, BANKNIFTY 30, FINNIFTY 60; contracts expiring up
+to 30 December 2025 traded in lots of 75, 35 and 65). Override them from the exchange's current
+contract master (for example the broker's instrument dump) when NSE revises them again.
 """
 
 from __future__ import annotations
@@ -74,9 +76,9 @@ class IndexOptionSpec:
 
 
 DEFAULT_SPECS: Mapping[str, IndexOptionSpec] = {
-    "NIFTY": IndexOptionSpec("NIFTY", lot_size=75, strike_step=50, weekly_expiry_weekday=TUESDAY),
-    "BANKNIFTY": IndexOptionSpec("BANKNIFTY", lot_size=35, strike_step=100),
-    "FINNIFTY": IndexOptionSpec("FINNIFTY", lot_size=65, strike_step=50),
+    "NIFTY": IndexOptionSpec("NIFTY", lot_size=65, strike_step=50, weekly_expiry_weekday=TUESDAY),
+    "BANKNIFTY": IndexOptionSpec("BANKNIFTY", lot_size=30, strike_step=100),
+    "FINNIFTY": IndexOptionSpec("FINNIFTY", lot_size=60, strike_step=50),
 }
 
 

@@ -46,7 +46,6 @@ from shrivenquant.runtime.backtest.event_log import EventLog
 from shrivenquant.runtime.backtest.loop import ReplayLoop
 from shrivenquant.runtime.backtest.plan import (
     adapt_config,
-    bar_only_bar_types,
     kind_of,
     selected_series,
     time_span,
@@ -54,7 +53,6 @@ from shrivenquant.runtime.backtest.plan import (
 )
 from shrivenquant.runtime.backtest.progress import RunProgress, wants_progress
 from shrivenquant.runtime.backtest.results import BacktestResult, build_result
-from shrivenquant.runtime.backtest.risk_prices import BarRiskPrices
 from shrivenquant.runtime.backtest.venues import SimVenues
 from shrivenquant.runtime.config import NodeConfig
 from shrivenquant.runtime.ids import seeded_ids
@@ -288,9 +286,6 @@ class BacktestEngine:
             self._venues.list_instrument(instrument)
         for actor in self._actors:
             kernel.add_actor(actor)
-        bar_types = bar_only_bar_types(self._sources)
-        if bar_types and not config.risk.bypass:
-            BarRiskPrices(kernel.bus, kernel.risk_engine, bar_types)
         return kernel
 
     def _check_journal(self) -> None:

@@ -27,10 +27,9 @@ def adapt_config(
     builds them) and adjusted to the data.
 
     When the data has no quotes, positions are marked at the last trade (or bar close) rather
-    than the mid. When it holds only bars, the risk engine's periodic evaluation runs at most
-    once per bar: nothing it looks at changes between two bars, and a one-second timer would
-    fire sixty times per one-minute bar. When every source was checked on its columns (see
-    `Source.checked`), the data engine does not check each record again.
+    than the mid. When it holds only bars, the risk engine's evaluation interval is raised to
+    the bar step: nothing it looks at changes between two bars. When every source was checked
+    on its columns (see `Source.checked`), the data engine does not check each record again.
     """
     config = dataclasses.replace(config, instruments=tuple(instruments), venues=())
     if config.data_engine.validate_data and sources and all(s.checked for s in sources):
@@ -55,17 +54,6 @@ def adapt_config(
             config, risk=dataclasses.replace(risk, evaluation_interval_ns=bar_step)
         )
     return config
-
-
-def bar_only_bar_types(sources: Sequence[Source]) -> list[BarType]:
-    """The bar types of instruments whose data (as far as known) is bars alone."""
-    contents: dict[InstrumentId, set[type]] = {}
-    for source in sources:
-        for instrument_id, kinds in (source.contents or {}).items():
-            contents.setdefault(instrument_id, set()).update(kinds)
-    only_bars = {i for i, kinds in contents.items() if kinds == {Bar}}
-    found = {b for s in sources for b in s.bar_types or () if b.instrument_id in only_bars}
-    return sorted(found, key=str)
 
 
 def traded_instruments(
