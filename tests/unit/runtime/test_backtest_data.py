@@ -8,10 +8,9 @@ from hypothesis import strategies as st
 
 from shrivenquant.model.data import Bar, QuoteTick, TradeTick
 from shrivenquant.persistence.catalog import BarArrays
-from shrivenquant.runtime import NodeConfig
 from shrivenquant.runtime.backtest import data as data_module
 from shrivenquant.runtime.backtest.data import kind_rank, make_source, merge
-from shrivenquant.runtime.backtest.plan import adapt_config
+from shrivenquant.runtime.backtest.plan import checked_routes
 from shrivenquant.runtime.synthetic import GbmSpec, gbm_bars
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 from shrivenquant.testkit.stubs import TestDataStubs
@@ -94,15 +93,19 @@ def test_columns_that_pass_the_record_checks_are_marked_checked() -> None:
     assert not make_source([TestDataStubs.trade_tick(ts=1)]).checked  # records: not known
 
 
-def test_the_data_engine_skips_its_checks_only_when_every_source_was_checked() -> None:
+def test_only_series_that_every_source_checked_are_trusted() -> None:
     bars = gbm_bars(GbmSpec(count=50))
     bad = _with_high(bars, 3, int(bars.close[3]) - 1)
-    checked = adapt_config(NodeConfig(), [make_source(bars)], ())
-    assert not checked.data_engine.validate_data
-    mixed = adapt_config(NodeConfig(), [make_source(bars), make_source(bad)], ())
-    assert mixed.data_engine.validate_data
-    records = adapt_config(NodeConfig(), [make_source([TestDataStubs.trade_tick(ts=1)])], ())
-    assert records.data_engine.validate_data
+    trade = TestDataStubs.trade_tick(ts=1)
+    trade_key = (TradeTick, trade.instrument_id)
+    assert checked_routes([make_source(bars)]) == {bars.bar_type}
+    # The same series also in an unchecked source: its records are checked one by one.
+    assert checked_routes([make_source(bars), make_source(bad)]) == frozenset()
+    assert checked_routes([make_source(bars), make_source([trade])]) == {bars.bar_type}
+    assert trade_key not in checked_routes([make_source([trade])])
+    # A source that does not say what it holds may hold anything.
+    stream = data_module.Source(iter(()), None, None, None, None, None)
+    assert checked_routes([make_source(bars), stream]) == frozenset()
 
 
 def test_columns_and_records_merge_by_time_then_kind_then_source() -> None:

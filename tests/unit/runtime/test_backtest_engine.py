@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from shrivenquant.core.errors import InvalidInputError
+from shrivenquant.data.counters import DataAnomaly
 from shrivenquant.model.data import BarType, BookOrder, OrderBookDelta
 from shrivenquant.model.enums import BookAction, BookType, OrderSide
 from shrivenquant.model.identifiers import InstrumentId
@@ -33,6 +34,8 @@ from .backtest_helpers import (
     BookTakerConfig,
     Failing,
     FailingConfig,
+    MalformedBarSender,
+    MalformedBarSenderConfig,
     QuoteTaker,
     QuoteTakerConfig,
     RoundTrip,
@@ -186,6 +189,20 @@ def test_a_strategy_that_raises_stops_the_run_with_its_traceback_and_bar_time() 
     assert error.result is not None
     assert error.result.stats.stopped_early
     assert error.result.stats.records == 3
+
+
+def test_a_malformed_bar_sent_the_normal_way_is_refused_while_checked_arrays_replay() -> None:
+    data = gbm_bars(GbmSpec(count=20))
+    engine = engine_for()
+    engine.add_instrument(pair("BTCUSDT.BINANCE"))
+    engine.add_data(data)  # arrays: checked on their columns, replayed without checks
+    sender = MalformedBarSender(MalformedBarSenderConfig(bar_type=data.bar_type, send_on=5))
+    engine.add_strategy(sender)
+    result = engine.run()
+    data_engine = engine.kernel.data_engine
+    assert data_engine.counters[DataAnomaly.INVALID_DATA] == 1
+    assert sender.bars_seen == 20  # the malformed bar never reached the strategy
+    assert result.stats.records == 20
 
 
 def _sma_run(seed: int | None) -> tuple[tuple[bytes, ...], object]:
