@@ -102,6 +102,8 @@ class DataEngine(Component):
         self._quote_topics: dict[InstrumentId, str] = {}
         self._trade_routes: dict[InstrumentId, tuple[str, list[BarFeed]]] = {}
         self._bar_topics: dict[BarType, str] = {}
+        self._last_bar_type: BarType | None = None
+        self._last_bar_topic = ""
         self._delta_topics: dict[InstrumentId, str] = {}
         self._snapshot_topics: dict[InstrumentId, str] = {}
         # Records known to pass the checks (`process_checked`) go straight to these.
@@ -232,9 +234,16 @@ class DataEngine(Component):
     def _accept_bar(self, bar: Bar) -> None:
         bar_type = bar.bar_type
         self.cache.add_bar(bar)
-        topic = self._bar_topics.get(bar_type)
-        if topic is None:
-            topic = self._bar_topics[bar_type] = topics.bars(bar_type)
+        # Bars of one series share their BarType object and come in runs: an identity check
+        # finds the topic without hashing the bar type (a Python-level hash).
+        if bar_type is self._last_bar_type:
+            topic = self._last_bar_topic
+        else:
+            found = self._bar_topics.get(bar_type)
+            if found is None:
+                found = self._bar_topics[bar_type] = topics.bars(bar_type)
+            topic = found
+            self._last_bar_type, self._last_bar_topic = bar_type, topic
         self._publish(topic, bar)
 
     def _handle_deltas(self, deltas: OrderBookDeltas) -> None:
