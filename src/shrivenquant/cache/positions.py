@@ -73,8 +73,13 @@ class PositionIndex:
         side: PositionSide | None,
     ) -> list[Position]:
         """Positions in ``base`` (all when None) matching every filter given."""
-        if base is not None and not base:
-            return []  # the common "nothing open" case, without building filters
+        if base is not None:
+            if not base:
+                return []  # the common "nothing open" case, without building filters
+            if len(base) == 1:  # the other common one: one position open
+                return _one(
+                    self.positions[next(iter(base))], venue, instrument_id, strategy_id, side
+                )
         filters: list[_IdSet] = []
         if venue is not None:
             filters.append(self.by_venue.get(venue, {}))
@@ -96,6 +101,26 @@ class PositionIndex:
         if side is None:
             return [positions[pid] for pid in source]
         return [p for pid in source if (p := positions[pid]).side is side]
+
+
+def _one(
+    position: Position,
+    venue: Venue | None,
+    instrument_id: InstrumentId | None,
+    strategy_id: StrategyId | None,
+    side: PositionSide | None,
+) -> list[Position]:
+    """``[position]`` if it matches every filter given, else ``[]``: its own fields compared,
+    no index looked up."""
+    if instrument_id is not None and position.instrument_id != instrument_id:
+        return []
+    if strategy_id is not None and position.strategy_id != strategy_id:
+        return []
+    if venue is not None and position.instrument_id.venue != venue:
+        return []
+    if side is not None and position.side is not side:
+        return []
+    return [position]
 
 
 class PositionQueries:
