@@ -67,9 +67,10 @@ class PortfolioQueries:
         target = self._target(to_currency)
         if amount.currency == target and amount.precision == target.precision:
             return amount  # a rate of one, and nothing to round
-        if self.xrate(amount.currency, target) is None:
-            return None
-        return self._rates.convert(amount, target)
+        converted = self._rates.convert(amount, target)
+        if converted is None and self.xrate(amount.currency, target) is not None:
+            converted = self._rates.convert(amount, target)  # xrate learned new instruments
+        return converted
 
     def convert_all(
         self, amounts: Mapping[Currency, Money] | None, to_currency: Currency | None = None
