@@ -112,11 +112,19 @@ def _one(
 ) -> list[Position]:
     """``[position]`` if it matches every filter given, else ``[]``: its own fields compared,
     no index looked up."""
-    if instrument_id is not None and position.instrument_id != instrument_id:
+    # Identifiers compare in Python: the identity check first spares that call when the
+    # caller holds the very object the position does (its instrument's id, usually).
+    own_instrument = position.instrument_id
+    if (
+        instrument_id is not None
+        and own_instrument is not instrument_id
+        and own_instrument != instrument_id
+    ):
         return []
-    if strategy_id is not None and position.strategy_id != strategy_id:
+    own_strategy = position.strategy_id
+    if strategy_id is not None and own_strategy is not strategy_id and own_strategy != strategy_id:
         return []
-    if venue is not None and position.instrument_id.venue != venue:
+    if venue is not None and own_instrument.venue != venue:
         return []
     if side is not None and position.side is not side:
         return []
