@@ -195,6 +195,8 @@ class OrderIndex:
         side: OrderSide | None,
     ) -> list[Order]:
         """Orders in ``base`` (all when None) that match every filter given."""
+        if base is not None and not base:
+            return []  # the common "nothing open" case, without building filters
         filters: list[_IdSet] = []
         if venue is not None:
             filters.append(self.by_venue.get(venue, {}))
@@ -210,8 +212,8 @@ class OrderIndex:
             source = filters.pop(0)
         else:
             source = self.orders.keys()
-        if filters:
-            source = [cid for cid in source if all(cid in f for f in filters)]
+        for keep in filters:  # one pass per filter: no generator per element
+            source = [cid for cid in source if cid in keep]
         orders = self.orders
         if side is None or side is OrderSide.NO_ORDER_SIDE:
             return [orders[cid] for cid in source]

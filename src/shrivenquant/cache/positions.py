@@ -73,6 +73,13 @@ class PositionIndex:
         side: PositionSide | None,
     ) -> list[Position]:
         """Positions in ``base`` (all when None) matching every filter given."""
+        if base is not None:
+            if not base:
+                return []  # the common "nothing open" case, without building filters
+            if len(base) == 1:  # the other common one: one position open
+                return _one(
+                    self.positions[next(iter(base))], venue, instrument_id, strategy_id, side
+                )
         filters: list[_IdSet] = []
         if venue is not None:
             filters.append(self.by_venue.get(venue, {}))
@@ -88,12 +95,40 @@ class PositionIndex:
             source = filters.pop(0)
         else:
             source = self.positions.keys()
-        if filters:
-            source = [pid for pid in source if all(pid in f for f in filters)]
+        for keep in filters:  # one pass per filter: no generator per element
+            source = [pid for pid in source if pid in keep]
         positions = self.positions
         if side is None:
             return [positions[pid] for pid in source]
         return [p for pid in source if (p := positions[pid]).side is side]
+
+
+def _one(
+    position: Position,
+    venue: Venue | None,
+    instrument_id: InstrumentId | None,
+    strategy_id: StrategyId | None,
+    side: PositionSide | None,
+) -> list[Position]:
+    """``[position]`` if it matches every filter given, else ``[]``: its own fields compared,
+    no index looked up."""
+    # Identifiers compare in Python: the identity check first spares that call when the
+    # caller holds the very object the position does (its instrument's id, usually).
+    own_instrument = position.instrument_id
+    if (
+        instrument_id is not None
+        and own_instrument is not instrument_id
+        and own_instrument != instrument_id
+    ):
+        return []
+    own_strategy = position.strategy_id
+    if strategy_id is not None and own_strategy is not strategy_id and own_strategy != strategy_id:
+        return []
+    if venue is not None and own_instrument.venue != venue:
+        return []
+    if side is not None and position.side is not side:
+        return []
+    return [position]
 
 
 class PositionQueries:

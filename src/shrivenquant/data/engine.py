@@ -96,26 +96,40 @@ class DataEngine(Component):
         self.counters = DataEngineCounters(bus.metrics)
         self.books = BookKeeper(cache, self.counters, self.id.value)
         self.bars = InternalBars(clock, self.config, self._handle_bar, self.counters, self.id.value)
-        self._check = self.config.validate_data
         self._drop_crossed = self.config.drop_crossed_quotes
         self._keep_books = self.config.maintain_books
         self._publish = bus.publish
         self._quote_topics: dict[InstrumentId, str] = {}
         self._trade_routes: dict[InstrumentId, tuple[str, list[BarFeed]]] = {}
         self._bar_topics: dict[BarType, str] = {}
+        self._last_bar_type: BarType | None = None
+        self._last_bar_topic = ""
         self._delta_topics: dict[InstrumentId, str] = {}
         self._snapshot_topics: dict[InstrumentId, str] = {}
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            QuoteTick: self._handle_quote,
-            TradeTick: self._handle_trade,
-            Bar: self._handle_bar,
-            OrderBookDeltas: self._handle_deltas,
+        # Records known to pass the checks (`process_checked`) go straight to these.
+        self._accepts: dict[type, Callable[[Any], None]] = {
+            QuoteTick: self._accept_quote,
+            TradeTick: self._accept_trade,
+            Bar: self._accept_bar,
+            OrderBookDeltas: self._accept_deltas,
             OrderBookDelta: self._handle_delta,
-            OrderBookSnapshot: self._handle_snapshot,
+            OrderBookSnapshot: self._accept_snapshot,
             DataResponse: self._handle_response,
         }
         for instrument_type in INSTRUMENT_TYPES:
-            self._handlers[instrument_type] = self._handle_instrument
+            self._accepts[instrument_type] = self._handle_instrument
+        # `process` checks first, unless told not to: chosen here, not tested per record.
+        self._handlers: dict[type, Callable[[Any], None]] = dict(self._accepts)
+        if self.config.validate_data:
+            self._handlers.update(
+                {
+                    QuoteTick: self._handle_quote,
+                    TradeTick: self._handle_trade,
+                    Bar: self._handle_bar,
+                    OrderBookDeltas: self._handle_deltas,
+                    OrderBookSnapshot: self._handle_snapshot,
+                }
+            )
 
     # -- clients -----------------------------------------------------------------------------
 
@@ -154,7 +168,7 @@ class DataEngine(Component):
 
     def process(self, data: Any) -> None:
         """Handle a record from a data client or a replay (the ``DATA_ENGINE_PROCESS``
-        endpoint): check it, cache it, publish it."""
+        endpoint): check it (with ``validate_data``), cache it, publish it."""
         self.counters.processed += 1
         handler = self._handlers.get(type(data))
         if handler is None:
@@ -162,11 +176,29 @@ class DataEngine(Component):
             return
         handler(data)
 
+    def process_checked(self, data: Any) -> None:
+        """Cache and publish a record that is known to pass `process`'s checks already.
+
+        The trusted entry point of a replay whose data was checked as a whole before it
+        started (a backtest checks catalog arrays on their columns once). It is a method, not
+        a bus endpoint: a record that arrives any other way goes through `process` and is
+        checked.
+        """
+        self.counters.processed += 1
+        handler = self._accepts.get(type(data))
+        if handler is None:
+            self._unexpected(data, "DataEngine.process_checked")
+            return
+        handler(data)
+
     def _handle_quote(self, quote: QuoteTick) -> None:
-        if self._check and quote.bid_price.raw > quote.ask_price.raw:
+        if quote.bid_price.raw > quote.ask_price.raw:
             self.counters.anomaly(DataAnomaly.CROSSED_QUOTE)
             if self._drop_crossed:
                 return
+        self._accept_quote(quote)
+
+    def _accept_quote(self, quote: QuoteTick) -> None:
         instrument_id = quote.instrument_id
         self.cache.add_quote(quote)
         topic = self._quote_topics.get(instrument_id)
@@ -175,9 +207,12 @@ class DataEngine(Component):
         self._publish(topic, quote)
 
     def _handle_trade(self, trade: TradeTick) -> None:
-        if self._check and trade.size.raw <= 0:
+        if trade.size.raw <= 0:
             self._invalid(trade, "trade size must be > 0")
             return
+        self._accept_trade(trade)
+
+    def _accept_trade(self, trade: TradeTick) -> None:
         instrument_id = trade.instrument_id
         self.cache.add_trade(trade)
         route = self._trade_routes.get(instrument_id)
@@ -189,23 +224,35 @@ class DataEngine(Component):
             self.bars.on_trade(route[1], trade)
 
     def _handle_bar(self, bar: Bar) -> None:
-        if self._check:
-            try:
-                bar.validate()
-            except ValueError as exc:
-                self._invalid(bar, str(exc))
-                return
+        try:
+            bar.validate()
+        except ValueError as exc:
+            self._invalid(bar, str(exc))
+            return
+        self._accept_bar(bar)
+
+    def _accept_bar(self, bar: Bar) -> None:
         bar_type = bar.bar_type
         self.cache.add_bar(bar)
-        topic = self._bar_topics.get(bar_type)
-        if topic is None:
-            topic = self._bar_topics[bar_type] = topics.bars(bar_type)
+        # Bars of one series share their BarType object and come in runs: an identity check
+        # finds the topic without hashing the bar type (a Python-level hash).
+        if bar_type is self._last_bar_type:
+            topic = self._last_bar_topic
+        else:
+            found = self._bar_topics.get(bar_type)
+            if found is None:
+                found = self._bar_topics[bar_type] = topics.bars(bar_type)
+            topic = found
+            self._last_bar_type, self._last_bar_topic = bar_type, topic
         self._publish(topic, bar)
 
     def _handle_deltas(self, deltas: OrderBookDeltas) -> None:
-        if self._check and not deltas.deltas:
+        if not deltas.deltas:
             self._invalid(deltas, "no deltas")
             return
+        self._accept_deltas(deltas)
+
+    def _accept_deltas(self, deltas: OrderBookDeltas) -> None:
         if self._keep_books and not self.books.apply_deltas(deltas):
             return
         self._publish(self._delta_topic(deltas.instrument_id), deltas)
@@ -216,12 +263,14 @@ class DataEngine(Component):
         self._publish(self._delta_topic(delta.instrument_id), delta)
 
     def _handle_snapshot(self, snapshot: OrderBookSnapshot) -> None:
-        if self._check:
-            try:
-                snapshot.validate()
-            except ValueError as exc:
-                self._invalid(snapshot, str(exc))
-                return
+        try:
+            snapshot.validate()
+        except ValueError as exc:
+            self._invalid(snapshot, str(exc))
+            return
+        self._accept_snapshot(snapshot)
+
+    def _accept_snapshot(self, snapshot: OrderBookSnapshot) -> None:
         if self._keep_books and not self.books.apply_snapshot(snapshot):
             return
         instrument_id = snapshot.instrument_id

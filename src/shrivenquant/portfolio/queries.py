@@ -65,9 +65,12 @@ class PortfolioQueries:
     def convert(self, amount: Money, to_currency: Currency | None = None) -> Money | None:
         """``amount`` in ``to_currency`` (default: the base currency) at the latest rate."""
         target = self._target(to_currency)
-        if self.xrate(amount.currency, target) is None:
-            return None
-        return self._rates.convert(amount, target)
+        if amount.currency == target and amount.precision == target.precision:
+            return amount  # a rate of one, and nothing to round
+        converted = self._rates.convert(amount, target)
+        if converted is None and self.xrate(amount.currency, target) is not None:
+            converted = self._rates.convert(amount, target)  # xrate learned new instruments
+        return converted
 
     def convert_all(
         self, amounts: Mapping[Currency, Money] | None, to_currency: Currency | None = None
@@ -110,6 +113,13 @@ class PortfolioQueries:
         self, instrument_id: InstrumentId, strategy_id: StrategyId | None = None
     ) -> PositionSide:
         """LONG, SHORT or FLAT, by the sign of `net_position`."""
+        # Strategies ask this on every bar: answer the usual cases (nothing or one position
+        # open) without summing Decimals.
+        positions = self._cache.positions_open(None, instrument_id, strategy_id)
+        if not positions:
+            return PositionSide.FLAT
+        if len(positions) == 1:
+            return positions[0].side
         net = self.net_position(instrument_id, strategy_id)
         if net > 0:
             return PositionSide.LONG

@@ -53,8 +53,27 @@ class ExchangeRates:
 
     def rate(self, from_currency: Currency, to_currency: Currency) -> Fraction | None:
         """The exact rate converting ``from_currency`` into ``to_currency``, or None."""
+        ratio = self._ratio(from_currency, to_currency)
+        return None if ratio is None else Fraction(*ratio)
+
+    def convert(self, amount: Money, to_currency: Currency) -> Money | None:
+        """``amount`` in ``to_currency`` at the current rate (rounded half-even), or None."""
+        ratio = self._ratio(amount.currency, to_currency)
+        if ratio is None:
+            return None
+        # The rate as a plain integer ratio, rounded once: the same result as through
+        # `Fraction`, without normalising fractions (an equity sample converts every balance).
+        numerator, denominator = ratio
+        places = to_currency.precision
+        units = div_round(
+            amount.raw * numerator * 10**places, FIXED_SCALAR * denominator, ROUND_HALF_EVEN
+        )
+        return Money.from_raw(units * 10 ** (FIXED_PRECISION - places), to_currency)
+
+    def _ratio(self, from_currency: Currency, to_currency: Currency) -> tuple[int, int] | None:
+        """The rate as ``(numerator, denominator)``, both positive (not reduced), or None."""
         if from_currency == to_currency:
-            return Fraction(1)
+            return 1, 1
         direct = self._leg(from_currency, to_currency)
         if direct is not None:
             return direct
@@ -66,27 +85,20 @@ class ExchangeRates:
                 continue
             second = self._leg(bridge, to_currency)
             if second is not None:
-                return first * second
+                return first[0] * second[0], first[1] * second[1]
         return None
 
-    def convert(self, amount: Money, to_currency: Currency) -> Money | None:
-        """``amount`` in ``to_currency`` at the current rate (rounded half-even), or None."""
-        rate = self.rate(amount.currency, to_currency)
-        if rate is None:
-            return None
-        return money_of(Fraction(amount.raw, FIXED_SCALAR) * rate, to_currency)
-
-    def _leg(self, from_currency: Currency, to_currency: Currency) -> Fraction | None:
+    def _leg(self, from_currency: Currency, to_currency: Currency) -> tuple[int, int] | None:
         pair = self._pairs.get((from_currency, to_currency))
         if pair is not None:
             price = self._price_of(pair)
             if price is not None and price.raw > 0:
-                return Fraction(price.raw, FIXED_SCALAR)
+                return price.raw, FIXED_SCALAR
         pair = self._pairs.get((to_currency, from_currency))
         if pair is not None:
             price = self._price_of(pair)
             if price is not None and price.raw > 0:
-                return Fraction(FIXED_SCALAR, price.raw)
+                return FIXED_SCALAR, price.raw
         return None
 
 

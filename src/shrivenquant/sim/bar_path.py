@@ -15,13 +15,7 @@ def bar_path(open_raw: int, high_raw: int, low_raw: int, close_raw: int) -> list
     Raises:
         ValueError: the high is below the low, or the open or close lies outside them.
     """
-    if high_raw < low_raw or not (
-        low_raw <= open_raw <= high_raw and low_raw <= close_raw <= high_raw
-    ):
-        raise ValueError(
-            f"inconsistent bar: open {open_raw}, high {high_raw}, low {low_raw}, "
-            f"close {close_raw} (raw)"
-        )
+    check_bar(open_raw, high_raw, low_raw, close_raw)
     if high_raw - open_raw <= open_raw - low_raw:
         points = (open_raw, high_raw, low_raw, close_raw)
     else:
@@ -31,3 +25,18 @@ def bar_path(open_raw: int, high_raw: int, low_raw: int, close_raw: int) -> list
         if point != path[-1]:
             path.append(point)
     return path
+
+
+def check_bar(open_raw: int, high_raw: int, low_raw: int, close_raw: int) -> None:
+    """Check that a bar can be walked (the same check `bar_path` makes).
+
+    Raises:
+        ValueError: the high is below the low, or the open or close lies outside them.
+    """
+    if high_raw < low_raw or not (
+        low_raw <= open_raw <= high_raw and low_raw <= close_raw <= high_raw
+    ):
+        raise ValueError(
+            f"inconsistent bar: open {open_raw}, high {high_raw}, low {low_raw}, "
+            f"close {close_raw} (raw)"
+        )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from shrivenquant.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
 from shrivenquant.model.enums import AggressorSide, BookType, OrderSide, OrderType
-from shrivenquant.sim.bar_path import bar_path
+from shrivenquant.sim.bar_path import bar_path, check_bar
 from shrivenquant.sim.fill_model import FillModel
 from shrivenquant.sim.orders import TRAILING_TYPES
 from shrivenquant.sim.triggers import trailing_limit, trailing_trigger
@@ -107,8 +107,16 @@ class MarketDataFills:
             )
         self.check_triggers()
 
+    @property
+    def idle(self) -> bool:
+        """Whether no order rests or waits here, so market data can only move the prices."""
+        return not self._triggers and not len(self.book)
+
     def process_bar(self, bar: Bar) -> None:
         """A bar, walked as a path of prices (see `shrivenquant.sim.bar_path`)."""
+        if not self._triggers and not len(self.book):
+            self.bar_prices(bar)
+            return
         volume = bar.volume.raw
         step = self._size_step
         size = None if not volume else max(volume // 4 // step * step, step)
@@ -117,6 +125,18 @@ class MarketDataFills:
             if self._book_type is not BookType.L3_MBO:
                 self._trade_fills(point, size, sellers_touch=True, buyers_touch=True)
             self.check_triggers()
+
+    def bar_prices(self, bar: Bar) -> None:
+        """A bar while the engine is `idle`: with nothing to fill or fire, walking its path
+        would only leave the last point (the close) as the market's price, so that is set
+        directly (the bar is checked as the walk checks it)."""
+        close = bar.close.raw
+        check_bar(bar.open.raw, bar.high.raw, bar.low.raw, close)
+        volume = bar.volume.raw
+        step = self._size_step
+        self.market.set_trade_point(
+            close, None if not volume else max(volume // 4 // step * step, step)
+        )
 
     def process_order_book_deltas(self, deltas: OrderBookDeltas) -> None:
         """Depth updates (used as liquidity in L2 mode)."""

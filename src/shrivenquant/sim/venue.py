@@ -267,7 +267,22 @@ class SimulatedVenue(VenueCommands):
 
     def process_bar(self, bar: Bar) -> None:
         """A bar of a listed instrument."""
-        engine = self.engine(bar.bar_type.instrument_id)
+        self._process_bar(self.engine(bar.bar_type.instrument_id), bar)
+
+    def bar_processor(self, instrument_id: InstrumentId) -> Callable[[Bar], None]:
+        """`process_bar` for the bars of one listed instrument, with its engine looked up once
+        (for a replay loop that routes each series once).
+
+        Raises:
+            KeyError: the venue does not list the instrument.
+        """
+        engine = self.engine(instrument_id)
+        return lambda bar: self._process_bar(engine, bar)
+
+    def _process_bar(self, engine: OrderMatchingEngine, bar: Bar) -> None:
+        if not self._busy and engine.idle:
+            engine.bar_prices(bar)  # moves the prices only: nothing to queue or settle
+            return
         self._run(lambda: engine.process_bar(bar))
 
     def process_order_book_deltas(self, deltas: OrderBookDeltas) -> None:

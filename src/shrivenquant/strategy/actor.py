@@ -77,6 +77,10 @@ class Actor(Component, MarketDataSubscriptions, ActorTimers):
         self._portfolio: PortfolioFacade | None = None
         self._subscriptions: dict[str, Subscription] = {}
         self._bar_indicators: dict[BarType, list[Indicator]] = {}
+        self._bar_close_feeds: dict[BarType, list[Callable[[float], None]]] = {}
+        self._fed_bar_type: BarType | None = None  # the series `_handle_bar` met last
+        self._fed_closes: list[Callable[[float], None]] | None = None
+        self._fed_bars: list[Indicator] | None = None
         self._trade_indicators: dict[InstrumentId, list[Indicator]] = {}
         self._quote_indicators: dict[InstrumentId, list[Indicator]] = {}
         self._timers: dict[str, ActorTimer] = {}

@@ -200,19 +200,19 @@ class PortfolioFacade:
 
     def is_flat(self, instrument_id: InstrumentId, strategy_id: StrategyId | None = None) -> bool:
         """Whether no quantity of the instrument is open."""
-        return self.net_side(instrument_id, strategy_id) is PositionSide.FLAT
+        return self._portfolio.net_side(instrument_id, strategy_id) is PositionSide.FLAT
 
     def is_net_long(
         self, instrument_id: InstrumentId, strategy_id: StrategyId | None = None
     ) -> bool:
         """Whether the net open quantity of the instrument is positive."""
-        return self.net_side(instrument_id, strategy_id) is PositionSide.LONG
+        return self._portfolio.net_side(instrument_id, strategy_id) is PositionSide.LONG
 
     def is_net_short(
         self, instrument_id: InstrumentId, strategy_id: StrategyId | None = None
     ) -> bool:
         """Whether the net open quantity of the instrument is negative."""
-        return self.net_side(instrument_id, strategy_id) is PositionSide.SHORT
+        return self._portfolio.net_side(instrument_id, strategy_id) is PositionSide.SHORT
 
     def realized_pnls(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from shrivenquant.bus import topics
 from shrivenquant.bus.message_bus import MessageBus
@@ -30,7 +30,7 @@ from shrivenquant.model.data_commands import MarketDataType, SubscribeData, Unsu
 from shrivenquant.model.identifiers import ClientId, ComponentId, InstrumentId, Venue
 from shrivenquant.model.instruments import Instrument
 from shrivenquant.strategy.hooks import ActorHooks
-from shrivenquant.strategy.indicators import Indicator
+from shrivenquant.strategy.indicators import Indicator, PriceIndicator
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,10 @@ class MarketDataSubscriptions(ActorHooks):
     _active: bool
     _subscriptions: dict[str, Subscription]
     _bar_indicators: dict[BarType, list[Indicator]]
+    _bar_close_feeds: dict[BarType, list[Callable[[float], None]]]
+    _fed_bar_type: BarType | None
+    _fed_closes: list[Callable[[float], None]] | None
+    _fed_bars: list[Indicator] | None
     _trade_indicators: dict[InstrumentId, list[Indicator]]
     _quote_indicators: dict[InstrumentId, list[Indicator]]
 
@@ -74,7 +78,17 @@ class MarketDataSubscriptions(ActorHooks):
     def register_indicator_for_bars(self, bar_type: BarType, indicator: Indicator) -> None:
         """Feed ``indicator`` every bar of ``bar_type`` before `on_bar` sees it."""
         _check(bar_type, BarType, "bar_type")
-        _add_indicator(self._bar_indicators.setdefault(bar_type, []), indicator)
+        indicators = self._bar_indicators.setdefault(bar_type, [])
+        _add_indicator(indicators, indicator)
+        # When every indicator of the series takes the close as it is, the close is converted
+        # once per bar and handed to each one's `update_raw` (same value, fewer calls).
+        if all(type(i).handle_bar is PriceIndicator.handle_bar for i in indicators):
+            self._bar_close_feeds[bar_type] = [
+                cast(PriceIndicator, i).update_raw for i in indicators
+            ]
+        else:
+            self._bar_close_feeds.pop(bar_type, None)
+        self._fed_bar_type = None
 
     def register_indicator_for_trades(
         self, instrument_id: InstrumentId, indicator: Indicator
@@ -285,9 +299,20 @@ class MarketDataSubscriptions(ActorHooks):
         if not self._active:
             return
         try:
-            indicators = self._bar_indicators.get(bar.bar_type)
-            if indicators:
-                for indicator in indicators:
+            bar_type = bar.bar_type
+            # Bars of one series share their BarType object and come in runs: an identity
+            # check finds the series' indicators without hashing the bar type.
+            if bar_type is not self._fed_bar_type:
+                self._fed_bar_type = bar_type
+                self._fed_closes = self._bar_close_feeds.get(bar_type)
+                self._fed_bars = self._bar_indicators.get(bar_type)
+            feeds = self._fed_closes
+            if feeds is not None:
+                close = bar.close.as_double()
+                for feed in feeds:
+                    feed(close)
+            elif self._fed_bars:
+                for indicator in self._fed_bars:
                     indicator.handle_bar(bar)
             self.on_bar(bar)
         except Exception as exc:  # noqa: BLE001 - user code may raise anything

@@ -184,6 +184,36 @@ class TestPositions:
         with pytest.raises(ValueError, match="already in the cache"):
             cache.add_position(position)
 
+    def test_filters_on_one_open_position_agree_with_the_indexes(self) -> None:
+        cache = Cache()
+        instrument = TestInstrumentProvider.btcusdt_binance()
+        position = Position(
+            instrument,
+            TestEventStubs.filled(TestOrderStubs.init(OrderType.MARKET)),
+            PositionId("P-1"),
+        )
+        cache.add_position(position)
+        venues = [None, Venue("BINANCE"), Venue("BYBIT")]
+        instruments = [None, instrument.id, ETH]
+        strategies = [None, TestIdStubs.strategy_id, StrategyId("S-OTHER")]
+        sides = [None, PositionSide.LONG, PositionSide.SHORT]
+        for venue in venues:
+            for instrument_id in instruments:
+                for strategy_id in strategies:
+                    for side in sides:
+                        # `positions` (every position) goes through the indexes; with one
+                        # position open, `positions_open` compares the position's own fields.
+                        expected = cache.positions(venue, instrument_id, strategy_id, side)
+                        got = cache.positions_open(venue, instrument_id, strategy_id, side)
+                        assert got == expected
+                        matches = (
+                            venue in (None, Venue("BINANCE"))
+                            and instrument_id in (None, instrument.id)
+                            and strategy_id in (None, TestIdStubs.strategy_id)
+                            and side in (None, PositionSide.LONG)
+                        )
+                        assert got == ([position] if matches else [])
+
 
 class _Account:
     def __init__(self, account_id: str) -> None:

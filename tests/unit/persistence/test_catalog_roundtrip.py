@@ -41,6 +41,7 @@ from shrivenquant.persistence.catalog import (
     SeriesKey,
     TradeTickArrays,
 )
+from shrivenquant.persistence.catalog.decode import iter_trade_ticks, shared_values
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
 BTC = InstrumentId("BTCUSDT.BINANCE")
@@ -520,3 +521,53 @@ def test_info_summarises_each_series(catalog: ParquetDataCatalog) -> None:
     assert (trades.files, trades.rows) == (3, 3)
     assert (trades.first_ts, trades.last_ts) == (DAY0, DAY0 + 2 * NANOS_PER_DAY)
     assert info[SeriesKey.for_instrument(DataKind.QUOTE_TICK, BTC)].rows == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=6),
+    st.lists(st.integers(0, 10**12), min_size=1, max_size=400),
+    st.lists(st.integers(0, 10**12), min_size=1, max_size=400),
+)
+def test_decoded_values_equal_the_columns_whether_shared_or_not(
+    palette: list[int], picks: list[int], sizes: list[int]
+) -> None:
+    """Prices drawn from a few values (shared objects) and sizes mostly distinct (built one
+    by one) decode to exactly the values of the columns."""
+    count = min(len(picks), len(sizes))
+    prices = [palette[p % len(palette)] for p in picks[:count]]
+    arrays = TradeTickArrays.create(
+        BTC,
+        ts_event=DAY0 + np.arange(count, dtype=np.int64),
+        price=np.array(prices, dtype=np.int64),
+        price_precision=2,
+        size=np.array(sizes[:count], dtype=np.int64),
+        size_precision=3,
+        aggressor_side=np.ones(count, dtype=np.int8),
+        trade_id=np.arange(count),
+    )
+    ticks = list(iter_trade_ticks(arrays))
+    assert [t.price for t in ticks] == [Price.from_raw(p * 10**7, 2) for p in prices]
+    assert [t.size for t in ticks] == [Quantity.from_raw(s * 10**6, 3) for s in sizes[:count]]
+    assert {t.price.precision for t in ticks} == {2}
+
+
+def test_a_repeating_column_shares_its_values_and_keeps_the_magnitude_check() -> None:
+    count = 1_000
+    arrays = TradeTickArrays.create(
+        BTC,
+        ts_event=DAY0 + np.arange(count, dtype=np.int64),
+        price=np.full(count, 5_000_000, dtype=np.int64),
+        price_precision=2,
+        size=np.arange(1, count + 1, dtype=np.int64),
+        size_precision=3,
+        aggressor_side=np.ones(count, dtype=np.int8),
+        trade_id=np.arange(count),
+    )
+    ticks = list(iter_trade_ticks(arrays))
+    assert ticks[0].price is ticks[-1].price  # one immutable object for the repeated price
+    assert ticks[0].size is not ticks[1].size
+    assert [str(t.size) for t in ticks[:2]] == ["0.001", "0.002"]
+    too_big = np.full(count, 2 * 10**18, dtype=np.int64)  # beyond the model's bound
+    with pytest.raises(CatalogError, match="magnitude"):
+        shared_values(Price, too_big, 0, "price")

@@ -91,6 +91,23 @@ class TestExposureAndPnl:
         assert h.portfolio.net_side(ETHUSDT.id) is PositionSide.SHORT
         assert h.portfolio.net_side(PERP.id) is PositionSide.LONG
 
+    def test_net_side_sums_the_open_positions(self, make_harness: Any) -> None:
+        h = make_harness(config(MarkPriceType.MID), [PERP])
+        h.open_account(h.state(AccountType.MARGIN, "100000 USDT", base=USDT))
+        a, b = StrategyId("S-A"), StrategyId("S-B")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.FLAT
+        buy = h.exec.submit(PERP, OrderSide.BUY, "1.000", "50000.0", strategy_id=a)
+        h.exec.fill(buy, "1.000", "50000.0")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.LONG
+        sell = h.exec.submit(PERP, OrderSide.SELL, "1.000", "50000.0", strategy_id=b)
+        h.exec.fill(sell, "1.000", "50000.0")
+        assert h.portfolio.net_side(PERP.id, a) is PositionSide.LONG
+        assert h.portfolio.net_side(PERP.id, b) is PositionSide.SHORT
+        assert h.portfolio.net_side(PERP.id) is PositionSide.FLAT  # one long, one short
+        more = h.exec.submit(PERP, OrderSide.SELL, "0.500", "50000.0", strategy_id=b)
+        h.exec.fill(more, "0.500", "50000.0")
+        assert h.portfolio.net_side(PERP.id) is PositionSide.SHORT
+
     def test_realized_and_commissions_per_strategy(self, make_harness: Any) -> None:
         h = make_harness(config(MarkPriceType.MID), [PERP])
         h.open_account(h.state(AccountType.MARGIN, "100000 USDT", base=USDT))
@@ -171,3 +188,11 @@ class TestCashEquity:
         assert h.portfolio.equity(account.id) is None  # no mark yet
         h.trade(OPTION, "130.00")
         assert h.portfolio.equity_in(account.id) == Money("100750", INR)  # 91000 + 75 * 130
+
+
+def test_converting_to_the_same_currency_keeps_the_value_and_rounds_extra_places(
+    make_harness: Any,
+) -> None:
+    h = make_harness(config(MarkPriceType.MID), [PERP])
+    assert h.portfolio.convert(Money("1.25", EUR), EUR) == Money("1.25", EUR)
+    assert str(h.portfolio.convert(Money("0.125", EUR), EUR)) == "0.12 EUR"  # half to even

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from shrivenquant.model.currency import BTC, ETH, EUR, USD, USDT, Currency
+from shrivenquant.model.fixed_point import FIXED_SCALAR
 from shrivenquant.model.identifiers import InstrumentId
 from shrivenquant.model.values import Money, Price
 from shrivenquant.portfolio import ExchangeRates
+from shrivenquant.portfolio.xrates import money_of
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
 BTCUSDT = TestInstrumentProvider.btcusdt_binance()
@@ -62,3 +67,22 @@ def test_convert_rounds_once_half_even() -> None:
     assert r.convert(Money("1", USDT), BTC) == Money("0.33333333", BTC)
     assert r.convert(Money("0.00000001", BTC), USDT) == Money("0.00000003", USDT)
     assert r.convert(Money("1", EUR), USDT) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    btc=st.integers(1, 10**8 * 100),
+    eth=st.integers(1, 10**6 * 100),
+    raw=st.integers(-(10**20), 10**20),
+    legs=st.sampled_from([(BTC, USDT), (USDT, BTC), (ETH, BTC), (BTC, ETH), (USDT, ETH)]),
+)
+def test_convert_equals_the_exact_fraction_rounded_once(
+    btc: int, eth: int, raw: int, legs: tuple[Currency, Currency]
+) -> None:
+    r = rates({BTCUSDT.id: f"{btc / 100:.2f}", ETHUSDT.id: f"{eth / 100:.2f}"})
+    source, target = legs
+    amount = Money.from_raw(raw - raw % 10 ** (9 - source.precision), source)
+    rate = r.rate(source, target)
+    assert rate is not None
+    expected = money_of(Fraction(amount.raw, FIXED_SCALAR) * rate, target)
+    assert r.convert(amount, target) == expected

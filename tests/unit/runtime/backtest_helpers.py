@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shrivenquant.bus import topics
 from shrivenquant.core.clock import TimeEvent
 from shrivenquant.model.data import (
     Bar,
@@ -201,3 +202,39 @@ class Failing(Strategy):
         self.seen += 1
         if self.seen == self.config.fail_on:
             raise RuntimeError("boom")
+
+
+class MalformedBarSenderConfig(StrategyConfig):
+    """Send a bar whose high is below its close on bar ``send_on`` (1-based)."""
+
+    bar_type: BarType
+    send_on: int = 1
+
+
+class MalformedBarSender(Strategy):
+    """Sends a malformed bar to the data engine the way a data client does (its endpoint on
+    the bus), and counts the bars it receives."""
+
+    config: MalformedBarSenderConfig
+
+    def __init__(self, config: MalformedBarSenderConfig) -> None:
+        super().__init__(config)
+        self.bars_seen = 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.config.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars_seen += 1
+        if self.bars_seen == self.config.send_on:
+            malformed = Bar(
+                bar_type=bar.bar_type,
+                open=bar.close,
+                high=Price(bar.close.as_decimal() - 1),
+                low=bar.low,
+                close=bar.close,
+                volume=bar.volume,
+                ts_event=bar.ts_event,
+                ts_init=bar.ts_init,
+            )
+            self.bus.send(topics.DATA_ENGINE_PROCESS, malformed)

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from shrivenquant.core.errors import InvalidInputError
-from shrivenquant.model.data import BarType, BookOrder, OrderBookDelta
+from shrivenquant.data.counters import DataAnomaly
+from shrivenquant.data.engine import DataEngine
+from shrivenquant.model.data import Bar, BarType, BookOrder, OrderBookDelta
 from shrivenquant.model.enums import BookAction, BookType, OrderSide
 from shrivenquant.model.identifiers import InstrumentId
 from shrivenquant.model.values import Price, Quantity
@@ -33,6 +35,8 @@ from .backtest_helpers import (
     BookTakerConfig,
     Failing,
     FailingConfig,
+    MalformedBarSender,
+    MalformedBarSenderConfig,
     QuoteTaker,
     QuoteTakerConfig,
     RoundTrip,
@@ -186,6 +190,43 @@ def test_a_strategy_that_raises_stops_the_run_with_its_traceback_and_bar_time() 
     assert error.result is not None
     assert error.result.stats.stopped_early
     assert error.result.stats.records == 3
+
+
+def test_a_malformed_bar_sent_the_normal_way_is_refused_while_checked_arrays_replay() -> None:
+    data = gbm_bars(GbmSpec(count=20))
+    engine = engine_for()
+    engine.add_instrument(pair("BTCUSDT.BINANCE"))
+    engine.add_data(data)  # arrays: checked on their columns, replayed without checks
+    sender = MalformedBarSender(MalformedBarSenderConfig(bar_type=data.bar_type, send_on=5))
+    engine.add_strategy(sender)
+    result = engine.run()
+    data_engine = engine.kernel.data_engine
+    assert data_engine.counters[DataAnomaly.INVALID_DATA] == 1
+    assert sender.bars_seen == 20  # the malformed bar never reached the strategy
+    assert result.stats.records == 20
+
+
+def test_only_records_checked_before_the_run_skip_the_data_engine_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked_one_by_one: list[object] = []
+    check = DataEngine._handle_bar
+
+    def spy(self: DataEngine, bar: Bar) -> None:
+        checked_one_by_one.append(bar.bar_type)
+        check(self, bar)
+
+    monkeypatch.setattr(DataEngine, "_handle_bar", spy)
+    arrays = gbm_bars(GbmSpec(count=30))
+    listed = bars(ETH_BARS.replace("BYBIT", "BINANCE"), CLOSES)
+    engine = engine_for()
+    engine.add_instrument(pair("BTCUSDT.BINANCE"))
+    engine.add_instrument(pair("ETHUSDT.BINANCE"))
+    engine.add_data(arrays)  # checked on its columns
+    engine.add_data(listed)  # records: checked one by one
+    result = engine.run()
+    assert result.stats.records == 30 + len(CLOSES)
+    assert checked_one_by_one == [listed[0].bar_type] * len(CLOSES)
 
 
 def _sma_run(seed: int | None) -> tuple[tuple[bytes, ...], object]:

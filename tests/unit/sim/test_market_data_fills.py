@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shrivenquant.model.data import (
     BookLevel,
@@ -25,6 +27,7 @@ from shrivenquant.model.enums import (
 from shrivenquant.model.identifiers import InstrumentId, TradeId
 from shrivenquant.model.values import Price, Quantity
 from shrivenquant.sim import FillModel, bar_path
+from shrivenquant.sim.market import MarketLiquidity
 from shrivenquant.testkit.instruments import TestInstrumentProvider
 
 from .conftest import VenueHarness, default_config
@@ -125,6 +128,57 @@ class TestBars:
         venue.bar("50000.00", "50100.00", "49950.00", "50020.00")
         cid = venue.submit(OrderType.MARKET, BUY, "0.50000")
         assert venue.rec.fills_of(cid)[0].last_px == Price("50020.00")
+
+
+class TestIdleBars:
+    """With nothing resting or waiting, a bar only moves the prices: to where the path ends."""
+
+    def test_an_idle_bar_leaves_its_close_as_the_market(self, venue: VenueHarness) -> None:
+        assert venue.engine.idle
+        venue.bar("50000.00", "50100.00", "49950.00", "50020.00", volume="4.00000")
+        market = venue.engine.market
+        close = Price("50020.00").raw
+        assert (market.last_raw, market.bid_raw, market.ask_raw) == (close, close, close)
+
+    def test_an_idle_bar_is_checked_like_a_walked_one(self, venue: VenueHarness) -> None:
+        with pytest.raises(ValueError, match="inconsistent bar"):
+            venue.bar("50000.00", "49990.00", "49950.00", "49960.00")
+
+    def test_a_resting_order_makes_the_engine_walk_again(self, venue: VenueHarness) -> None:
+        cid = venue.submit(price=Price("49900.00"))
+        assert not venue.engine.idle
+        venue.bar("50000.00", "50100.00", "49899.99", "50050.00")
+        assert venue.rec.kinds(cid) == ["accepted", "filled"]
+        assert venue.engine.idle
+
+    @given(
+        st.lists(st.integers(min_value=1, max_value=10_000), min_size=4, max_size=4),
+        st.integers(min_value=0, max_value=10),
+    )
+    @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def test_idle_state_equals_the_walked_state(
+        self, venue: VenueHarness, points: list[int], volume: int
+    ) -> None:
+        low, a, b, high = sorted(points)
+        engine = venue.engine
+        walked = MarketLiquidity(venue.instrument, engine.market.book_type)
+        step = 10 ** (9 - venue.instrument.size_precision)
+        raw_volume = volume * step
+        size = None if not raw_volume else max(raw_volume // 4 // step * step, step)
+        tick = venue.instrument.price_increment
+        for point in bar_path(a * tick.raw, high * tick.raw, low * tick.raw, b * tick.raw):
+            walked.set_trade_point(point, size)
+        venue.bar(
+            str(tick * a),
+            str(tick * high),
+            str(tick * low),
+            str(tick * b),
+            volume=str(Quantity.from_raw(raw_volume, venue.instrument.size_precision)),
+        )
+        market = engine.market
+        for name in MarketLiquidity.__slots__:
+            if name != "l2":
+                assert getattr(market, name) == getattr(walked, name), name
 
 
 class TestTrades:

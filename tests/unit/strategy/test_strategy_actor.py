@@ -16,6 +16,7 @@ from shrivenquant.model.identifiers import ClientId, ComponentId, TraderId, Venu
 from shrivenquant.portfolio import Portfolio
 from shrivenquant.strategy import (
     EMA,
+    SMA,
     Actor,
     ActorConfig,
     PortfolioFacade,
@@ -219,6 +220,40 @@ def test_registered_indicators_are_updated_before_the_hook(bus: MessageBus, cach
     assert actor.registered_indicators == [actor.ema]
     with pytest.raises(TypeError, match="indicator must be an Indicator"):
         actor.register_indicator_for_quotes(IID, object())  # type: ignore[arg-type]
+
+
+def test_bar_indicators_get_the_close_or_their_own_input_in_registration_order(
+    bus: MessageBus, cache: Cache
+) -> None:
+    class HighSMA(SMA):
+        """Feeds the bar's high, not its close."""
+
+        def handle_bar(self, bar: Bar) -> None:
+            self.update_raw(bar.high.as_double())
+
+    class WithAverages(Watcher):
+        def __init__(self) -> None:
+            super().__init__()
+            self.close = SMA(2)
+            self.register_indicator_for_bars(BAR_TYPE, self.close)
+
+        def on_bar(self, bar: Bar) -> None:
+            fed.append([indicator.count for indicator in self.registered_indicators])
+
+    fed: list[list[int]] = []
+    actor = make(bus, cache, WithAverages())
+    actor.subscribe_bars(BAR_TYPE)
+    first = TestDataStubs.bar(("10.00", "14.00", "9.00", "12.00"), ts=60)
+    second = TestDataStubs.bar(("12.00", "18.00", "11.00", "16.00"), ts=120)
+    third = TestDataStubs.bar(("16.00", "20.00", "15.00", "18.00"), ts=180)
+    bus.publish(topics.bars(BAR_TYPE), first)
+    high = HighSMA(2)
+    actor.register_indicator_for_bars(BAR_TYPE, high)  # after bars have arrived
+    bus.publish(topics.bars(BAR_TYPE), second)
+    bus.publish(topics.bars(BAR_TYPE), third)
+    assert fed == [[1], [2, 1], [3, 2]]  # every indicator had the bar before on_bar
+    assert actor.close.value == (16.0 + 18.0) / 2
+    assert high.value == (18.0 + 20.0) / 2  # its own input, not the close
 
 
 def test_subscription_arguments_are_type_checked(bus: MessageBus, cache: Cache) -> None:

@@ -55,6 +55,8 @@ _AGGRESSORS: Final = np.array(AGGRESSOR_SIDES, dtype=object)
 _ORDER_SIDES: Final = np.array(ORDER_SIDES, dtype=object)
 _ACTIONS: Final = np.array(BOOK_ACTIONS, dtype=object)
 _INT64_MAX: Final = 2**63 - 1
+_PROBE_ROWS: Final = 256  # rows looked at to decide whether a value column repeats itself
+F = TypeVar("F", Price, Quantity)
 
 
 @contextmanager
@@ -131,13 +133,19 @@ def _checked_trade_ids(values: list[Any], where: str) -> list[str]:
 
 
 def iter_trade_ticks(arrays: TradeTickArrays, where: str = "trades") -> Iterator[TradeTick]:
-    """Yield the trades of ``arrays`` one by one, in row order."""
+    """Yield the trades of ``arrays`` one by one, in row order.
+
+    Records are built as they are asked for (a consumer that drops each one keeps few objects
+    alive, which spares the garbage collector). Prices (or sizes) of a column that repeats
+    itself, as prices on a tick grid do, share one immutable value object per distinct value.
+    """
     instrument_id = arrays.instrument_id
     pp, sp = arrays.price_precision, arrays.size_precision
-    prices = to_raw_list(arrays.price, pp, f"{where}:price")
-    sizes = to_raw_list(arrays.size, sp, f"{where}:size")
+    prices, prices_made = _values_or_raws(Price, arrays.price, pp, f"{where}:price")
+    sizes, sizes_made = _values_or_raws(Quantity, arrays.size, sp, f"{where}:size")
     sides = _AGGRESSORS[arrays.aggressor_side].tolist()
     trade_ids = trade_id_strings(arrays.trade_id, where)
+    new, set_id = _new, _set_identifier
     for p, s, side, tid, ts_event, ts_init in zip(
         prices,
         sizes,
@@ -147,14 +155,20 @@ def iter_trade_ticks(arrays: TradeTickArrays, where: str = "trades") -> Iterator
         arrays.ts_init.tolist(),
         strict=True,
     ):
-        price = _new(Price)
-        price._raw = p
-        price._precision = pp
-        size = _new(Quantity)
-        size._raw = s
-        size._precision = sp
-        trade_id = _new(TradeId)
-        _set_identifier(trade_id, tid)
+        if prices_made:
+            price = p
+        else:
+            price = new(Price)
+            price._raw = p
+            price._precision = pp
+        if sizes_made:
+            size = s
+        else:
+            size = new(Quantity)
+            size._raw = s
+            size._precision = sp
+        trade_id = new(TradeId)
+        set_id(trade_id, tid)
         yield TradeTick(
             instrument_id=instrument_id,
             price=price,
@@ -166,14 +180,43 @@ def iter_trade_ticks(arrays: TradeTickArrays, where: str = "trades") -> Iterator
         )
 
 
+def shared_values(cls: type[F], scaled: IntArray, precision: int, what: str) -> list[F] | None:
+    """``cls`` values (Price or Quantity) of a column of integers scaled by
+    ``10**precision``, one object per distinct value, when the column repeats itself (judged
+    on its first rows); else None (build the values one by one).
+
+    Values are immutable, so equal ones can be shared, and picking a built one out of an
+    array costs a fraction of building it.
+
+    Raises:
+        CatalogError: a magnitude exceeds `MAX_ABS_VALUE`.
+    """
+    if scaled.dtype == object or not scaled.size:
+        return None
+    probe = scaled[:_PROBE_ROWS]
+    if np.unique(probe).size * 2 > probe.size:
+        return None
+    distinct, inverse = np.unique(scaled, return_inverse=True)
+    made = np.empty(distinct.size, dtype=object)
+    new = _new
+    for index, raw in enumerate(to_raw_list(distinct, precision, what)):
+        value = new(cls)
+        value._raw = raw
+        value._precision = precision
+        made[index] = value
+    return made[inverse].tolist()  # type: ignore[no-any-return]
+
+
 def iter_quote_ticks(arrays: QuoteTickArrays, where: str = "quotes") -> Iterator[QuoteTick]:
-    """Yield the quotes of ``arrays`` one by one, in row order."""
+    """Yield the quotes of ``arrays`` one by one, in row order (values of columns that repeat
+    themselves are shared, as in `iter_trade_ticks`)."""
     instrument_id = arrays.instrument_id
     pp, sp = arrays.price_precision, arrays.size_precision
-    bids = to_raw_list(arrays.bid_price, pp, f"{where}:bid_price")
-    asks = to_raw_list(arrays.ask_price, pp, f"{where}:ask_price")
-    bid_sizes = to_raw_list(arrays.bid_size, sp, f"{where}:bid_size")
-    ask_sizes = to_raw_list(arrays.ask_size, sp, f"{where}:ask_size")
+    bids, bids_made = _values_or_raws(Price, arrays.bid_price, pp, f"{where}:bid_price")
+    asks, asks_made = _values_or_raws(Price, arrays.ask_price, pp, f"{where}:ask_price")
+    bid_sizes, bid_sizes_made = _values_or_raws(Quantity, arrays.bid_size, sp, f"{where}:bid_size")
+    ask_sizes, ask_sizes_made = _values_or_raws(Quantity, arrays.ask_size, sp, f"{where}:ask_size")
+    new = _new
     for b, a, bs, as_, ts_event, ts_init in zip(
         bids,
         asks,
@@ -183,18 +226,30 @@ def iter_quote_ticks(arrays: QuoteTickArrays, where: str = "quotes") -> Iterator
         arrays.ts_init.tolist(),
         strict=True,
     ):
-        bid = _new(Price)
-        bid._raw = b
-        bid._precision = pp
-        ask = _new(Price)
-        ask._raw = a
-        ask._precision = pp
-        bid_size = _new(Quantity)
-        bid_size._raw = bs
-        bid_size._precision = sp
-        ask_size = _new(Quantity)
-        ask_size._raw = as_
-        ask_size._precision = sp
+        if bids_made:
+            bid = b
+        else:
+            bid = new(Price)
+            bid._raw = b
+            bid._precision = pp
+        if asks_made:
+            ask = a
+        else:
+            ask = new(Price)
+            ask._raw = a
+            ask._precision = pp
+        if bid_sizes_made:
+            bid_size = bs
+        else:
+            bid_size = new(Quantity)
+            bid_size._raw = bs
+            bid_size._precision = sp
+        if ask_sizes_made:
+            ask_size = as_
+        else:
+            ask_size = new(Quantity)
+            ask_size._raw = as_
+            ask_size._precision = sp
         yield QuoteTick(
             instrument_id=instrument_id,
             bid_price=bid,
@@ -206,6 +261,16 @@ def iter_quote_ticks(arrays: QuoteTickArrays, where: str = "quotes") -> Iterator
         )
 
 
+def _values_or_raws(
+    cls: type[F], scaled: IntArray, precision: int, what: str
+) -> tuple[list[Any], bool]:
+    """`shared_values` and True, or the raws (to build values from one by one) and False."""
+    shared = shared_values(cls, scaled, precision, what)
+    if shared is None:
+        return to_raw_list(scaled, precision, what), False
+    return shared, True
+
+
 def iter_bars(arrays: BarArrays, where: str = "bars") -> Iterator[Bar]:
     """Yield the bars of ``arrays`` one by one, in row order."""
     bar_type = arrays.bar_type
@@ -215,16 +280,34 @@ def iter_bars(arrays: BarArrays, where: str = "bars") -> Iterator[Bar]:
         for name in ("open", "high", "low", "close")
     ]
     volumes = to_raw_list(arrays.volume, sp, f"{where}:volume")
+    new = _new
+    # The values are built inline (not through `_price`): this loop runs once per bar of a
+    # backtest, and five calls per bar are a good part of its cost.
     for o, h, lo, c, v, ts_event, ts_init in zip(
         *columns, volumes, arrays.ts_event.tolist(), arrays.ts_init.tolist(), strict=True
     ):
+        open_ = new(Price)
+        open_._raw = o
+        open_._precision = pp
+        high = new(Price)
+        high._raw = h
+        high._precision = pp
+        low = new(Price)
+        low._raw = lo
+        low._precision = pp
+        close = new(Price)
+        close._raw = c
+        close._precision = pp
+        volume = new(Quantity)
+        volume._raw = v
+        volume._precision = sp
         yield Bar(
             bar_type=bar_type,
-            open=_price(o, pp),
-            high=_price(h, pp),
-            low=_price(lo, pp),
-            close=_price(c, pp),
-            volume=_quantity(v, sp),
+            open=open_,
+            high=high,
+            low=low,
+            close=close,
+            volume=volume,
             ts_event=ts_event,
             ts_init=ts_init,
         )

@@ -15,6 +15,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final
 
 import numpy as np
@@ -60,6 +61,7 @@ _RANK: Final[dict[type, int]] = {
     Bar: 5,
 }
 _KINDS: Final = (OrderBookSnapshot, OrderBookDeltas, OrderBookDelta, QuoteTick, TradeTick, Bar)
+_RECORD: Final = itemgetter(4)
 DECODE_CHUNK: Final = 65_536
 """Rows of a columnar source turned into records at a time."""
 _DECODERS: Final[dict[type, Any]] = {
@@ -106,6 +108,10 @@ class Source:
         last_ts: ``ts_init`` of the last record, if known.
         contents: the market data types each instrument has in it (None: unknown).
         bar_types: the bar types it holds (None: unknown).
+        checked: every record passes the data engine's per-record checks (established once,
+            on the columns), so the replay need not check them again one by one.
+        rank: the `kind_rank` of every record, when they are all of one kind (None: look at
+            each record).
     """
 
     records: Iterable[Any]
@@ -114,6 +120,8 @@ class Source:
     last_ts: int | None
     contents: Mapping[InstrumentId, frozenset[type]] | None
     bar_types: frozenset[BarType] | None
+    checked: bool = False
+    rank: int | None = None
 
     @property
     def kinds(self) -> frozenset[type] | None:
@@ -156,15 +164,18 @@ def merge(sources: Sequence[Source]) -> Iterator[Any]:
         return iter(())
     if len(sources) == 1:
         return iter(sources[0].records)
-    keyed = [
-        ((r.ts_init, kind_rank(r), index, r) for r in source.records)
-        for index, source in enumerate(sources)
-    ]
-    return (item[3] for item in heapq.merge(*keyed, key=_merge_key))
+    # Keys are unique tuples (the last int counts the source's records), so the heap compares
+    # them natively, with no key function and never reaching the record.
+    keyed = [_keyed(source, index) for index, source in enumerate(sources)]
+    return map(_RECORD, heapq.merge(*keyed))
 
 
-def _merge_key(item: tuple[int, int, int, Any]) -> tuple[int, int, int]:
-    return item[0], item[1], item[2]
+def _keyed(source: Source, index: int) -> Iterator[tuple[int, int, int, int, Any]]:
+    """``(ts_init, kind rank, source index, row, record)`` of each record of ``source``."""
+    rank = source.rank
+    if rank is not None:
+        return ((r.ts_init, rank, index, row, r) for row, r in enumerate(source.records))
+    return ((r.ts_init, kind_rank(r), index, row, r) for row, r in enumerate(source.records))
 
 
 def _window(records: Iterable[Any], start: int | None, end: int | None) -> Iterator[Any]:
@@ -224,14 +235,39 @@ def _columnar(data: Columnar, start: int | None, end: int | None, name: str) -> 
         kind = _ARRAY_TYPES[type(data)]
         bar_types = frozenset()
     records = _decoded(data, name)
-    return Source(records, count, first, last, {data.instrument_id: frozenset({kind})}, bar_types)
+    contents = {data.instrument_id: frozenset({kind})}
+    return Source(
+        records, count, first, last, contents, bar_types, _passes_checks(data), _RANK[kind]
+    )
+
+
+def _passes_checks(data: Columnar) -> bool:
+    """Whether every row passes the check the data engine makes on such a record (bars: OHLC
+    consistent; trades: size > 0; quotes: not crossed; single book deltas: none)."""
+    if isinstance(data, BarArrays):
+        high, low = data.high, data.low
+        return bool(
+            (high >= data.open).all()
+            and (high >= data.close).all()
+            and (low <= data.open).all()
+            and (low <= data.close).all()
+        )
+    if isinstance(data, TradeTickArrays):
+        return bool((data.size > 0).all())
+    if isinstance(data, QuoteTickArrays):
+        return bool((data.bid_price <= data.ask_price).all())
+    return True
 
 
 def _decoded(data: Columnar, name: str) -> Iterator[Any]:
-    """The records of ``data``, decoded a chunk at a time (memory stays bounded)."""
+    """The records of ``data``, decoded a chunk at a time (memory stays bounded); chained
+    in C, so no generator of ours sits between each record and the loop."""
     decode: Any = _DECODERS[type(data)]
-    for start in range(0, len(data), DECODE_CHUNK):
-        yield from decode(data.slice(start, start + DECODE_CHUNK), name)
+    chunks = (
+        decode(data.slice(start, start + DECODE_CHUNK), name)
+        for start in range(0, len(data), DECODE_CHUNK)
+    )
+    return itertools.chain.from_iterable(chunks)
 
 
 def catalog_source(

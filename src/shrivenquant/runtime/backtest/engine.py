@@ -46,6 +46,7 @@ from shrivenquant.runtime.backtest.event_log import EventLog
 from shrivenquant.runtime.backtest.loop import ReplayLoop
 from shrivenquant.runtime.backtest.plan import (
     adapt_config,
+    checked_routes,
     kind_of,
     selected_series,
     time_span,
@@ -243,7 +244,8 @@ class BacktestEngine:
         )
         loop = ReplayLoop(
             clock=clock,
-            bus=kernel.bus,
+            data_engine=kernel.data_engine,
+            checked=checked_routes(self._sources),
             venues=self._venues,
             sampler=sampler,
             next_open=backtest.bar_execution is BarExecution.NEXT_OPEN,

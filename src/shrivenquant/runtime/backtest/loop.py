@@ -7,7 +7,10 @@ For each record, in ``ts_init`` order:
    a venue after their latency, strategy timers, order expiries;
 2. the record is shown to the simulated venue listing its instrument (fills of resting
    orders, triggers, the prices market orders take);
-3. it is sent to the data engine, which caches and publishes it to the strategies.
+3. it is handed to the data engine, which caches and publishes it to the strategies. Records
+   of a series checked before the run (catalog arrays, checked on their columns) go through
+   the engine's trusted entry point, `DataEngine.process_checked`; every other record through
+   `DataEngine.process`, which checks it.
 
 With `BarExecution.NEXT_OPEN`, when commands are on their way to a venue and the next records
 are bars, the loop first advances to the bars' open, shows each venue only the open, and then
@@ -23,11 +26,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from shrivenquant.bus import topics
-from shrivenquant.bus.message_bus import MessageBus
 from shrivenquant.core.clock import TestClock
 from shrivenquant.core.errors import InvalidInputError
 from shrivenquant.core.time import unix_nanos_to_iso8601
+from shrivenquant.data.engine import DataEngine
 from shrivenquant.model.data import Bar
 from shrivenquant.model.instruments import Instrument
 from shrivenquant.runtime.backtest.equity import EquitySampler
@@ -36,7 +38,6 @@ from shrivenquant.runtime.backtest.results import RunStats
 from shrivenquant.runtime.backtest.venues import SimVenues
 
 _MASK = UPDATE_EVERY - 1
-_ENDPOINT = topics.DATA_ENGINE_PROCESS
 _MISSING: Any = object()
 
 
@@ -45,7 +46,9 @@ class ReplayLoop:
 
     Args:
         clock: the run's clock.
-        bus: the kernel's bus (records go to the data engine's endpoint).
+        data_engine: the kernel's data engine.
+        checked: the route keys (`BarType`, else ``(record type, instrument id)``) whose
+            records were all checked before the run (see `plan.checked_routes`).
         venues: the simulated venues.
         sampler: the equity sampler.
         next_open: open each bar for the venues before in-flight commands arrive.
@@ -56,22 +59,27 @@ class ReplayLoop:
         self,
         *,
         clock: TestClock,
-        bus: MessageBus,
+        data_engine: DataEngine,
+        checked: frozenset[Any] = frozenset(),
         venues: SimVenues,
         sampler: EquitySampler,
         next_open: bool,
         on_instrument: Callable[[Instrument], object],
     ) -> None:
         self._clock = clock
-        self._bus = bus
+        self._process = data_engine.process
+        self._process_checked = data_engine.process_checked
+        self._checked = checked
         self._venues = venues
         self._sampler = sampler
         self._next_open = next_open
         self._on_instrument = on_instrument
-        self._routes = venues.routes
-        self._send = bus.send
+        # key -> (venue processor or None, data engine entry point)
+        self._routes: dict[Any, tuple[Any, Any]] = {}
         self._stop = False
         self._out_of_order = 0
+        self._last_bar_type: Any = None
+        self._last_route: Any = None
 
     def stop(self) -> None:
         """End the run after the record being handled."""
@@ -137,19 +145,28 @@ class ReplayLoop:
         return RunStats(count, first_ts, last, self._out_of_order, elapsed, self._stop)
 
     def _handle(self, record: Any) -> None:
-        """Show one record to its venue, then send it to the data engine."""
+        """Show one record to its venue, then hand it to the data engine."""
         kind = type(record)
         if kind is Bar:
             key: Any = record.bar_type
+            # Bars of one series share their BarType object: an identity check finds the
+            # route of a run of them without hashing.
+            if key is self._last_bar_type:
+                processor, deliver = self._last_route
+            else:
+                route = self._route(key, record)
+                self._last_bar_type, self._last_route = key, route
+                processor, deliver = route
         elif isinstance(record, Instrument):
             self._on_instrument(record)
-            self._send(_ENDPOINT, record)
+            self._routes.clear()  # listing may change the routes
+            self._last_bar_type = None
+            self._process(record)
             return
         else:
             key = (kind, record.instrument_id)
-        processor = self._routes.get(key, _MISSING)
-        if processor is _MISSING:
-            processor = self._venues.resolve(key, record)
+            found = self._routes.get(key)
+            processor, deliver = found if found is not None else self._route(key, record)
         if processor is not None:
             try:
                 processor(record)
@@ -159,7 +176,15 @@ class ReplayLoop:
                     f"({unix_nanos_to_iso8601(record.ts_init)}): the simulated venue cannot "
                     f"use it: {exc}"
                 ) from exc
-        self._send(_ENDPOINT, record)
+        deliver(record)
+
+    def _route(self, key: Any, record: Any) -> tuple[Any, Any]:
+        """The venue processor and the data engine entry point of ``key``'s records."""
+        route = self._routes.get(key)
+        if route is None:
+            deliver = self._process_checked if key in self._checked else self._process
+            route = self._routes[key] = (self._venues.resolve(key, record), deliver)
+        return route
 
     def _replay_group(self, group: list[Any], ts: int) -> int:
         """Open the group's bars for the venues, then handle its records; return how many

@@ -1,15 +1,16 @@
 """What a backtest decides from its data before it starts.
 
 From what the sources are known to hold (`Source.contents`), a run adapts the node config
-(how positions are marked, how often the risk engine evaluates), chooses which bar series feed
-the risk engine's prices, which instruments the equity sampler follows, and which catalog
-series a catalog slice reads.
+(how positions are marked, how often the risk engine evaluates), tells which records were
+checked before the run (the data engine need not check them one by one), chooses which
+instruments the equity sampler follows, and which catalog series a catalog slice reads.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from shrivenquant.model.data import Bar, BarType, QuoteTick, TradeTick
 from shrivenquant.model.identifiers import InstrumentId
@@ -48,6 +49,39 @@ def adapt_config(
             config, risk=dataclasses.replace(risk, evaluation_interval_ns=bar_step)
         )
     return config
+
+
+def checked_routes(sources: Sequence[Source]) -> frozenset[Any]:
+    """The route keys (a `BarType`, else ``(record type, instrument id)``) whose records all
+    come from sources checked on their columns (`Source.checked`): the replay hands those to
+    the data engine's trusted entry point, every other record to its checking one.
+
+    A key any unchecked source may hold is left out; so is every key when an unchecked
+    source does not say what it holds.
+    """
+    trusted: set[Any] = set()
+    doubtful: set[Any] = set()
+    doubtful_bars: set[InstrumentId] = set()  # bars of unknown types from unchecked sources
+    for source in sources:
+        if source.contents is None:
+            if not source.checked:
+                return frozenset()
+            continue
+        keys = doubtful if not source.checked else trusted
+        for instrument_id, kinds in source.contents.items():
+            for kind in kinds:
+                if kind is not Bar:
+                    keys.add((kind, instrument_id))
+                elif source.bar_types is None:
+                    if not source.checked:
+                        doubtful_bars.add(instrument_id)
+                else:
+                    keys.update(b for b in source.bar_types if b.instrument_id == instrument_id)
+    return frozenset(
+        key
+        for key in trusted - doubtful
+        if not (isinstance(key, BarType) and key.instrument_id in doubtful_bars)
+    )
 
 
 def traded_instruments(

@@ -7,6 +7,7 @@ venue's prices and liquidity are those of the moment the strategies react to.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, Final
 
 from shrivenquant.model.data import (
@@ -26,6 +27,7 @@ Processor = Callable[[Any], None]
 RouteKey = BarType | tuple[type, InstrumentId]
 
 _MISSING: Final = object()
+_IN_FLIGHT: Final = attrgetter("in_flight")
 
 
 class SimVenues:
@@ -36,6 +38,7 @@ class SimVenues:
         self._clients: dict[Venue, SimExecutionClient] = {}
         self.routes: dict[Any, Processor | None] = {}
         self._bar_starts: dict[BarType, int] = {}
+        self._client_list: tuple[SimExecutionClient, ...] = ()
 
     def add(self, venue: SimulatedVenue, client: SimExecutionClient) -> None:
         """Add a venue and the client trading its account.
@@ -47,6 +50,7 @@ class SimVenues:
             raise ValueError(f"venue {venue.venue} added twice")
         self._venues[venue.venue] = venue
         self._clients[venue.venue] = client
+        self._client_list = tuple(self._clients.values())
         self.routes.clear()
 
     def venue(self, venue: Venue) -> SimulatedVenue | None:
@@ -76,7 +80,7 @@ class SimVenues:
 
     def in_flight(self) -> bool:
         """Whether any client has commands on their way to its venue."""
-        return any(client.in_flight for client in self._clients.values())
+        return any(map(_IN_FLIGHT, self._client_list))  # once per record: no generator
 
     # -- routing -------------------------------------------------------------------------------
 
@@ -96,7 +100,7 @@ class SimVenues:
         if venue is None or venue.instrument(instrument_id) is None:
             return None
         if kind is Bar:
-            return venue.process_bar
+            return venue.bar_processor(instrument_id)
         if kind is QuoteTick:
             return venue.process_quote_tick
         if kind is TradeTick:
