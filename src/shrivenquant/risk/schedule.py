@@ -3,7 +3,10 @@
 What the periodic checks look at (PnL, equity, maintenance margin) changes only with market
 data, fills and account states, so those events drive the evaluation, at most once per
 ``evaluation_interval`` of clock time; an event that comes sooner arms one alert for the end of
-the interval, so the last change before the data stops is still evaluated. A polling timer
+the interval, so the last change before the data stops is still evaluated. That alert does not
+start a new interval: data arriving at the same moment (the next bar, whose time the clock
+fires the alert at first) still evaluates at once, after its own update, and a steady feed of
+one event per interval never needs an alert at all. A polling timer
 would wake the kernel every interval whether anything changed or not (in a backtest on
 one-minute bars a one-second timer fires sixty times per bar, for nothing).
 
@@ -117,7 +120,7 @@ class EvaluationSchedule:
         if now >= self._due_ns:
             self.run(now)
         elif self._alerts.armed(self.ALERT) is None:
-            self._alerts.arm(self.ALERT, self._due_ns, self.run)
+            self._alerts.arm(self.ALERT, self._due_ns, self._evaluate)
 
     def run(self, now: int) -> None:
         """Evaluate now; the next event-driven evaluation waits for the interval."""

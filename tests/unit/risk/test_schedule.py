@@ -114,6 +114,28 @@ def test_a_burst_of_events_is_evaluated_once_per_interval_plus_one_trailing_run(
     assert runs[-1] == NOON + 60 * SECOND
 
 
+def test_data_at_the_trailing_alerts_time_is_evaluated_after_its_own_update() -> None:
+    clock = TestClock(NOON)
+    runs: list[int] = []
+    alerts = OneShotAlerts(clock)
+    schedule = EvaluationSchedule(clock, alerts, 60 * SECOND, runs.append)
+    schedule.on_event()  # a bar
+    clock.advance_time(NOON + SECOND)
+    schedule.on_event()  # a fill's account state within the interval: one trailing alert
+    clock.advance_time(NOON + 60 * SECOND)  # the next bar's time: the alert fires first
+    assert runs == [NOON, NOON + 60 * SECOND]
+    schedule.on_event()  # then the bar itself: evaluated at once, after its update
+    assert runs == [NOON, NOON + 60 * SECOND, NOON + 60 * SECOND]
+    assert alerts.armed(EvaluationSchedule.ALERT) is None
+    for n in range(2, 6):  # one bar per interval: never an alert
+        clock.advance_time(NOON + n * 60 * SECOND)
+        schedule.on_event()
+        assert alerts.armed(EvaluationSchedule.ALERT) is None
+        assert clock.timer_names == []
+    assert runs[-1] == NOON + 5 * 60 * SECOND
+    assert len(runs) == 7
+
+
 def test_the_day_rolls_without_any_data() -> None:
     h, pnl = drawdown_harness()
     pnl.set(BINANCE, "-1000")
