@@ -2,11 +2,11 @@
 
 Each identifier wraps a non-empty string without whitespace. Two identifiers are equal only when
 they are of the same class and hold the same string, so a `ClientOrderId` never equals a
-`VenueOrderId` by accident. The string's hash is kept in a slot when the identifier is made
-(every constructor path sets it: `Identifier._set_value`), since identifiers key the caches,
-the venue's books and the accounts and are hashed dozens of times per order. Instruments are
-named ``SYMBOL.VENUE`` (``BTCUSDT.BINANCE``, ``NIFTY25DEC24000CE.NSE``); venue-specific names
-stay inside their adapter.
+`VenueOrderId` by accident. The string's hash is kept in a slot the first time it is asked for,
+since identifiers key the caches, the venue's books and the accounts and are hashed dozens of
+times per order, while the many ids decoded from history (trade ids) are mostly never hashed.
+Instruments are named ``SYMBOL.VENUE`` (``BTCUSDT.BINANCE``, ``NIFTY25DEC24000CE.NSE``);
+venue-specific names stay inside their adapter.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ class Identifier:
 
     @staticmethod
     def _set_value(obj: Identifier, value: str) -> None:
-        """Fill a new identifier's slots: its validated string and that string's hash."""
+        """Fill a new identifier's value slot with its validated string (decoders call this)."""
         _set(obj, "_value", value)
-        _set(obj, "_hash", hash(value))
 
     @classmethod
     def _validate(cls, value: object) -> str:
@@ -92,7 +91,12 @@ class Identifier:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return self._hash
+        try:
+            return self._hash
+        except AttributeError:  # first time: keep it (the slot is outside the immutability guard)
+            value = hash(self._value)
+            _set(self, "_hash", value)
+            return value
 
     def __lt__(self, other: Self) -> bool:
         if type(other) is type(self):
