@@ -11,7 +11,8 @@ venue-specific names stay inside their adapter.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from collections.abc import Callable
+from typing import Any, ClassVar, Final, Self
 
 _MAX_LENGTH = 128
 _CACHE_LIMIT = 100_000
@@ -26,11 +27,6 @@ class Identifier:
 
     def __init__(self, value: str) -> None:
         _set_value(self, self._validate(value))
-
-    @staticmethod
-    def _set_value(obj: Identifier, value: str) -> None:
-        """Fill a new identifier's value slot with its validated string (decoders call this)."""
-        _set(obj, "_value", value)
 
     @classmethod
     def _validate(cls, value: object) -> str:
@@ -113,7 +109,11 @@ class Identifier:
 
 
 _set = object.__setattr__
-_set_value = Identifier._set_value
+set_identifier_value: Final[Callable[[Identifier, str], None]] = vars(Identifier)["_value"].__set__
+"""Fill a new identifier's value slot with its string, which the caller has validated (the
+constructors and bulk decoders use it; it bypasses the immutability guard, so never call it on
+an identifier that is in use)."""
+_set_value = set_identifier_value
 
 
 class Symbol(Identifier):

@@ -17,7 +17,7 @@ records after use keeps few objects alive.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any, Final, TypeVar
@@ -35,7 +35,7 @@ from shrivenquant.model.data import (
     TradeTick,
 )
 from shrivenquant.model.fixed_point import STEP
-from shrivenquant.model.identifiers import Identifier, InstrumentId, TradeId
+from shrivenquant.model.identifiers import InstrumentId, TradeId, set_identifier_value
 from shrivenquant.model.values import MAX_RAW, Price, Quantity
 from shrivenquant.persistence.catalog.arrays import (
     BarArrays,
@@ -50,7 +50,6 @@ from shrivenquant.persistence.catalog.schema import AGGRESSOR_SIDES, BOOK_ACTION
 T = TypeVar("T")
 
 _new = object.__new__
-_set_identifier: Final[Callable[[Identifier, str], None]] = Identifier._set_value
 _AGGRESSORS: Final = np.array(AGGRESSOR_SIDES, dtype=object)
 _ORDER_SIDES: Final = np.array(ORDER_SIDES, dtype=object)
 _ACTIONS: Final = np.array(BOOK_ACTIONS, dtype=object)
@@ -145,7 +144,7 @@ def iter_trade_ticks(arrays: TradeTickArrays, where: str = "trades") -> Iterator
     sizes, sizes_made = _values_or_raws(Quantity, arrays.size, sp, f"{where}:size")
     sides = _AGGRESSORS[arrays.aggressor_side].tolist()
     trade_ids = trade_id_strings(arrays.trade_id, where)
-    new, set_id = _new, _set_identifier
+    new, set_id = _new, set_identifier_value
     for p, s, side, tid, ts_event, ts_init in zip(
         prices,
         sizes,
