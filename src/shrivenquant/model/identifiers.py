@@ -26,7 +26,7 @@ class Identifier:
     _hash: int
 
     def __init__(self, value: str) -> None:
-        _set_value(self, self._validate(value))
+        set_identifier_value(self, self._validate(value))
 
     @classmethod
     def _validate(cls, value: object) -> str:
@@ -64,7 +64,7 @@ class Identifier:
             and " " not in value
         ):
             obj = object.__new__(cls)
-            _set_value(obj, value)
+            set_identifier_value(obj, value)
             return obj
         return cls(value)
 
@@ -113,7 +113,6 @@ set_identifier_value: Final[Callable[[Identifier, str], None]] = vars(Identifier
 """Fill a new identifier's value slot with its string, which the caller has validated (the
 constructors and bulk decoders use it; it bypasses the immutability guard, so never call it on
 an identifier that is in use)."""
-_set_value = set_identifier_value
 
 
 class Symbol(Identifier):
@@ -144,7 +143,7 @@ class InstrumentId(Identifier):
             raise ValueError(f"InstrumentId must be 'SYMBOL.VENUE', got {value!r}")
         object.__setattr__(self, "_symbol", Symbol(symbol))
         object.__setattr__(self, "_venue", Venue(venue))
-        _set_value(self, value)
+        set_identifier_value(self, value)
 
     @classmethod
     def from_parts(cls, symbol: Symbol | str, venue: Venue | str) -> InstrumentId:
@@ -215,7 +214,7 @@ class AccountId(Identifier):
         issuer, dash, number = value.partition("-")
         if not dash or not issuer or not number:
             raise ValueError(f"AccountId must be 'ISSUER-NUMBER', got {value!r}")
-        _set_value(self, value)
+        set_identifier_value(self, value)
 
     @property
     def issuer(self) -> str:

@@ -145,6 +145,7 @@ def iter_trade_ticks(arrays: TradeTickArrays, where: str = "trades") -> Iterator
     sides = _AGGRESSORS[arrays.aggressor_side].tolist()
     trade_ids = trade_id_strings(arrays.trade_id, where)
     new, set_id = _new, set_identifier_value
+    # Values and ids are built inline, as in `iter_bars`: this loop runs once per record.
     for p, s, side, tid, ts_event, ts_init in zip(
         prices,
         sizes,
